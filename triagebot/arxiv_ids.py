@@ -1,0 +1,54 @@
+"""arXiv identifiers: parse them out of any abs/pdf/versioned link or bare text."""
+
+from __future__ import annotations
+
+import re
+
+# New style (0704.0001 .. 2503.19357v2) and old style (hep-th/9901001v1, math.GT/0309136).
+_NEW = r"(?P<new>\d{4}\.\d{4,5})"
+_OLD = r"(?P<old>[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
+_VERSION = r"(?:v(?P<version>\d+))?"
+_URL_RE = re.compile(
+    rf"arxiv\.org/(?:abs|pdf|html)/(?:{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?",
+    re.IGNORECASE,
+)
+_BARE_RE = re.compile(rf"^(?:arxiv:)?(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)
+
+
+def split_id(text: str) -> tuple[str, int | None] | None:
+    """Return ``(version-less id, version or None)`` for a bare id or an arXiv link, else None.
+
+    >>> split_id("https://arxiv.org/pdf/2503.19357v2.pdf")
+    ('2503.19357', 2)
+    >>> split_id("arXiv:1911.07389")
+    ('1911.07389', None)
+    """
+    text = text.strip()
+    match = _BARE_RE.match(text) or _URL_RE.search(text)
+    if match is None:
+        return None
+    ident = match.group("new") or match.group("old")
+    version = match.group("version")
+    return ident, int(version) if version else None
+
+
+def normalize_id(text: str) -> str | None:
+    """The version-less id in ``text`` (bare id or link), or None."""
+    parts = split_id(text)
+    return parts[0] if parts else None
+
+
+def ids_in_text(text: str) -> list[str]:
+    """Version-less ids of every arXiv link in ``text``, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for match in _URL_RE.finditer(text):
+        seen.setdefault(match.group("new") or match.group("old"), None)
+    return list(seen)
+
+
+def abs_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def pdf_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"

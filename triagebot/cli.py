@@ -1,0 +1,82 @@
+"""Command line: parse arguments, pick adapters, map errors to exit codes. The only exit boundary.
+
+Each command lives in ``triagebot/commands/<name>.py`` and exposes ``register(subparsers)``, which
+adds its parser and sets ``handler`` (``Callable[[argparse.Namespace], int]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from triagebot import __version__
+from triagebot.errors import TriagebotError
+
+COMMANDS = ("run", "fetch", "classify", "lint")
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="triagebot",
+        description="Keep an awesome paper list alive: arXiv -> LLM triage -> pull requests.",
+    )
+    parser.add_argument("--version", action="version", version=f"triagebot {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors on stderr")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"triagebot.commands.{name}").register(subparsers)
+    return parser
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("triagebot")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    if verbose < 3:  # the SDKs are chatty (and may log request headers at DEBUG)
+        for noisy in ("arxiv", "openai", "httpx", "httpx2", "github", "urllib3"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit code (0 ok, 1 some papers failed, 2 usage/config error)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors exit 2
+        return int(exc.code or 0)
+    _setup_logging(args.verbose, args.quiet)
+    try:
+        return int(args.handler(args))
+    except TriagebotError as err:
+        hint = f" (hint: {err.hint})" if err.hint else ""
+        print(f"triagebot: error: {err}{hint}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("triagebot: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if args.debug:
+            raise
+        message = " ".join(str(err).split())
+        print(
+            f"triagebot: internal error: {type(err).__name__}: {message} (rerun with --debug for details)",
+            file=sys.stderr,
+        )
+        return EXIT_PARTIAL
+
+
+def main_entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""`triagebot classify` (not built yet)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("classify", help="(not built yet)")
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    print("triagebot classify: not built yet")
+    return 2
