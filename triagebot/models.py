@@ -182,3 +182,12 @@ class Cursor(BaseModel):
 
     until: datetime
     run_id: str
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """What triage needs to know about one section of the list: its name, and how to recognise it."""
+
+    path: str  # "Explainable 2D Anomaly Detection Methods / Video / Reasoning-based"
+    description: str = ""  # optional one-liner from the config
+    examples: tuple[str, ...] = ()  # titles (with acronyms) of entries already in it, for few-shot
