@@ -69,6 +69,13 @@ class LLMConfig(_Strict):
     timeout: Annotated[float, Field(gt=0)] = 60.0
     max_retries: Annotated[int, Field(ge=0)] = 3
     screen_batch: Annotated[int, Field(ge=1, le=500)] = 50
+    classify_batch: Annotated[int, Field(ge=1, le=20)] = 5  # papers per full-classification call
+    prefilter: bool = True  # the keyword prefilter (visual anomaly detection only; off for other topics)
+    # What the list collects, in one line: the prompts' only topic-specific words.
+    topic: str = (
+        "explainable visual (image or video) anomaly detection: methods whose output shows where "
+        "or why (anomaly maps, localisation, attention, textual explanations)"
+    )
     max_papers: Annotated[int, Field(ge=0)] = 200  # full classifications per run
     max_tokens: Annotated[int, Field(ge=0)] = 300_000  # input+output tokens per run
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5

@@ -58,6 +58,23 @@ class ClassifyError(TriagebotError):
         self.raw = raw
 
 
+class InvalidAnswerError(ClassifyError):
+    """The model answered, but not in the schema (bad JSON, schema violation, cut off by the length
+    limit): worth asking once more with the validation error. ``usage`` is what the exchange cost."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        arxiv_id: str | None = None,
+        model: str | None = None,
+        raw: str | None = None,
+        usage: tuple[int, int] = (0, 0),
+    ) -> None:
+        super().__init__(message, arxiv_id=arxiv_id, model=model, raw=raw)
+        self.usage = usage  # (input tokens, output tokens)
+
+
 class PublishError(TriagebotError):
     """GitHub (or the preview folder) refused a change."""
 
