@@ -44,6 +44,7 @@ class ArxivConfig(_Strict):
     timeout: Annotated[float, Field(gt=0)] = 30.0
     delay_seconds: Annotated[float, Field(ge=0)] = 3.0
     max_retries: Annotated[int, Field(ge=0)] = 4
+    backoff_seconds: Annotated[float, Field(ge=0)] = 5.0  # first wait after a failure; doubles
     page_size: Annotated[int, Field(ge=1, le=2000)] = 100
     lookup_batch: Annotated[int, Field(ge=1, le=2000)] = 100
 
