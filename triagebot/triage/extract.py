@@ -1,0 +1,88 @@
+"""Deterministic extractors: what code can read from arXiv metadata without a model.
+
+Used to fill fixture decisions and to check (and back up) the model's answers.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from triagebot.models import Paper, squash, urls_in
+from triagebot.triage.venues import VenueMatch, venues_in
+
+ACRONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+\-]{0,19}$")
+CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co")
+
+_TITLE_PREFIX = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9+\-]{0,19})\s*:\s+\S")
+_PROPOSE = re.compile(
+    r"\b(?:we|this\s+paper|this\s+work)\s+(?:propose|present|introduce|develop|design)s?\s+"
+    r"(?:[^.;]{0,120}?)\(?\b([A-Z][A-Za-z0-9+\-]*[A-Z0-9][A-Za-z0-9+\-]*)\)?",
+)
+_NAMED = re.compile(r"(?:called|named|dubbed|termed)\s+\(?([A-Z][A-Za-z0-9+\-]*[A-Z][A-Za-z0-9+\-]*)\)?")
+_STOP = frozenset(
+    {"A", "AN", "THE", "AI", "IN", "OF", "CLIP", "SAM", "GPT", "LLM", "LLMS", "VLM", "VLMS", "MLLM", "MLLMS"}
+)
+
+
+def valid_acronym(text: str | None) -> bool:
+    return bool(text) and ACRONYM_RE.fullmatch(text or "") is not None
+
+
+def acronym_from(paper: Paper) -> str | None:
+    """``VERA: …`` in the title, else the name after "we propose/present/introduce …" in the abstract."""
+    match = _TITLE_PREFIX.match(paper.title)
+    if match and match.group(1).upper() not in _STOP:
+        return match.group(1)
+    abstract = squash(paper.abstract)
+    for pattern in (_NAMED, _PROPOSE):
+        for found in pattern.finditer(abstract):
+            name = found.group(1)
+            if valid_acronym(name) and name.upper() not in _STOP and sum(c.isupper() for c in name) >= 2:
+                return name
+    return None
+
+
+def venue_from(paper: Paper) -> VenueMatch | None:
+    """The venue the paper's comment or journal reference says it was accepted at."""
+    for text in (paper.journal_ref, paper.comment):
+        found = venues_in(text)
+        if found:
+            return found[0]
+    return None
+
+
+def publication_year(paper: Paper) -> int | None:
+    """Year of first publication: the ``published`` date, else the year in a new-style arXiv id."""
+    if paper.published is not None:
+        return paper.published.year
+    match = re.match(r"^(\d{2})\d{2}\.\d{4,5}$", paper.arxiv_id)
+    return 2000 + int(match.group(1)) if match else None
+
+
+def paper_urls(paper: Paper) -> list[str]:
+    """The URLs in the paper's own abstract and comment (``paper.urls`` first)."""
+    seen: dict[str, None] = dict.fromkeys(paper.urls)
+    for url in urls_in(paper.abstract) + urls_in(paper.comment):
+        seen.setdefault(url, None)
+    return list(seen)
+
+
+def is_code_url(url: str) -> bool:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = [p for p in parts.path.split("/") if p]
+    return parts.scheme in ("http", "https") and host in CODE_HOSTS and len(path) >= 2
+
+
+def code_url_from(paper: Paper) -> str | None:
+    """The first github.com / gitlab.com / huggingface.co repository link in the abstract or comment."""
+    return next((url for url in paper_urls(paper) if is_code_url(url)), None)
+
+
+def comparable_url(url: str) -> str:
+    """A URL reduced for comparison: no scheme, no www., no trailing slash or .git, lower-case host."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/").removesuffix(".git").rstrip("/")
+    return f"{host}{path}"
