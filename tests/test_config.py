@@ -149,3 +149,32 @@ def test_config_holds_names_of_secrets_never_their_values(monkeypatch: pytest.Mo
     assert config.publish.token_env == "GITHUB_TOKEN"
     for shown in (repr(config), str(config), config.model_dump_json()):
         assert FAKE_KEY not in shown
+
+
+# ------------------------------------------------------------------ the reference stays complete
+
+
+def _reference_text() -> str:
+    for name in ("README.md", "README.install.md"):
+        path = REPO_ROOT / name
+        if path.is_file() and "## Configuration" in (text := path.read_text(encoding="utf-8")):
+            return text
+    pytest.fail("no README documents the configuration")
+
+
+def test_every_config_key_is_documented_with_its_default() -> None:
+    text = _reference_text()
+    defaults = Config()
+    for table in Config.model_fields:
+        section = text.split(f"### `[{table}]`", 1)
+        assert len(section) == 2, f"no reference section for [{table}]"
+        body = section[1].split("\n### ", 1)[0]
+        model = getattr(defaults, table)
+        for key in type(model).model_fields:
+            rows = [line for line in body.splitlines() if line.startswith(f"| `{key}` |")]
+            assert len(rows) == 1, f"[{table}] {key} is not documented"
+            value = getattr(model, key)
+            if isinstance(value, bool):
+                assert f"`{str(value).lower()}`" in rows[0], f"[{table}] {key}: default {value}"
+            elif isinstance(value, int | float | str) and len(str(value)) < 40:
+                assert str(value) in rows[0], f"[{table}] {key}: default {value!r}"
