@@ -106,7 +106,8 @@ def _authors(entry: Any) -> tuple[str, ...]:
 
 def _date(entry: Any, key: str) -> datetime | None:
     """The entry's date with the feed's own offset kept (the announce day is arXiv's local day)."""
-    text = str(entry.get(key, "")).strip()
+    # dict.get: feedparser maps a missing "updated" to "published" with a DeprecationWarning
+    text = str(dict.get(entry, key) or "").strip()
     if not text:
         return None
     try:
