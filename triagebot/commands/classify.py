@@ -1,16 +1,140 @@
-"""`triagebot classify` (not built yet)."""
+"""`triagebot classify ARXIV_ID…`: the maintainer's "why did the bot do that".
+
+Looks the papers up, asks the configured classifier, and prints each validated decision with
+its rationale, evidence and what validation changed. No list edit, no pull request.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+from triagebot.commands.common import add_config_argument, load_config_arg
+from triagebot.config import Config
+from triagebot.errors import ConfigError, ListError
+from triagebot.models import Paper, SectionSpec
+from triagebot.triage.validate import Verdict
+
+EXIT_OK, EXIT_SOME_FAILED = 0, 1
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("classify", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "classify",
+        help="classify arXiv papers and show why (no list edit, no PR)",
+        description="Classify arXiv papers against the list's sections and print each decision "
+        "with its rationale and evidence.",
+    )
+    parser.add_argument("ids", nargs="+", metavar="ARXIV_ID", help="arXiv ids or abs/pdf links")
+    add_config_argument(parser)
+    parser.add_argument("--list", type=Path, metavar="PATH", help="the awesome list (default: list.path)")
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="where to look the papers up: arxiv (default) or saved responses; repeatable",
+    )
+    parser.add_argument("--llm", metavar="SPEC", help="openai | replay | fixture:PATH (default: llm.backend)")
+    parser.add_argument("--record-dir", type=Path, metavar="DIR", help="record every model exchange here")
+    parser.add_argument("--audit", type=Path, metavar="PATH", help="append one JSON line per exchange here")
+    parser.add_argument("--screen", action="store_true", help="go through the prefilter and screen too")
     parser.set_defaults(handler=_handle)
 
 
+def _ids(raw: Sequence[str]) -> list[str]:
+    from triagebot.arxiv_ids import normalize_id
+
+    found: dict[str, None] = {}
+    for text in raw:
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            arxiv_id = normalize_id(part)
+            if arxiv_id is None:
+                raise ConfigError(f"not an arXiv id: {part!r}")
+            found.setdefault(arxiv_id, None)
+    return list(found)
+
+
+def _sections(config: Config, path: Path) -> list[SectionSpec]:
+    from triagebot.awesome import parse
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ListError(f"{path}: cannot read the list: {err}") from None
+    specs: list[SectionSpec] = parse(text).section_specs(config.list.sections)
+    return specs
+
+
+def _lookup(config: Config, specs: Sequence[str], ids: list[str]) -> dict[str, Paper]:
+    from triagebot.adapters.arxiv_sources import build_source
+
+    found: dict[str, Paper] = {}
+    for spec in specs or ["arxiv"]:
+        missing = [i for i in ids if i not in found]
+        if not missing:
+            break
+        for paper in build_source(spec, config.arxiv).lookup(missing):
+            found.setdefault(paper.arxiv_id, paper)
+    return found
+
+
 def _handle(args: argparse.Namespace) -> int:
-    print("triagebot classify: not built yet")
-    return 2
+    from triagebot.adapters.classifiers import build_classifier
+    from triagebot.triage import Triage
+
+    config = load_config_arg(args)
+    ids = _ids(args.ids)
+    llm = config.llm
+    if args.record_dir is not None:
+        llm = llm.model_copy(update={"record_dir": str(args.record_dir)})
+    sections = _sections(config, args.list or Path(config.list.path))
+    classifier = build_classifier(args.llm or llm.backend, llm)
+    papers = _lookup(config, args.source, ids)
+    triage = Triage(classifier, sections, llm, audit_path=args.audit, protected=config.list.protected)
+    report = triage.run([papers[i] for i in ids if i in papers], skip_screen=not args.screen)
+    status = EXIT_OK
+    for arxiv_id in ids:
+        if arxiv_id not in papers:
+            print(f"{arxiv_id}  NOT FOUND on arXiv\n")
+            status = EXIT_SOME_FAILED
+            continue
+        verdict = report.verdicts[arxiv_id]
+        print("\n".join(_describe(papers[arxiv_id], verdict)) + "\n")
+        if verdict.kind == "error":
+            status = EXIT_SOME_FAILED
+    usage = report.usage
+    print(
+        f"model {report.model} · prompt {report.prompt_version} · {report.calls} call(s) · "
+        f"{usage.input_tokens}+{usage.output_tokens} tokens{' (estimated)' if usage.estimated else ''} · "
+        f"~${report.cost_usd:.4f}"
+    )
+    return status
+
+
+def _describe(paper: Paper, verdict: Verdict) -> list[str]:
+    decision = verdict.decision
+    head = f"{paper.arxiv_id}  {verdict.kind.upper()}"
+    if decision is not None and decision.section:
+        head += f" -> {decision.section}"
+    lines = [head, f"  title:      {paper.title}"]
+    if decision is None:
+        lines.append(f"  reason:     {verdict.reason} (stage: {verdict.stage})")
+        if verdict.raw:
+            lines.append(f"  raw answer: {' '.join(verdict.raw.split())[:300]}")
+        return lines
+    if decision.runner_up:
+        lines.append(f"  runner-up:  {decision.runner_up}")
+    venue = f"{decision.venue} {decision.year or ''}".strip()
+    lines.append(f"  entry:      [{decision.acronym or '-'}] · {venue} · code: {decision.code_url or '-'}")
+    lines.append(f"  confidence: {decision.confidence:.2f}")
+    if decision.new_section:
+        lines.append(f"  suggests a new section: {decision.new_section}")
+    lines.append(f"  rationale:  {decision.rationale or '-'}")
+    if verdict.reason and verdict.reason != decision.rationale:
+        lines.append(f"  outcome:    {verdict.reason} (stage: {verdict.stage})")
+    lines += [f'  evidence:   "{quote}"' for quote in decision.evidence]
+    lines += [f"  note:       {note}" for note in decision.notes]
+    return lines

@@ -22,7 +22,7 @@ from triagebot.config import LLMConfig
 from triagebot.errors import ClassifyError, InvalidAnswerError, ListError
 from triagebot.models import Decision, Paper, SectionSpec, Usage
 from triagebot.ports import Classifier, ModelAnswer, ModelRequest
-from triagebot.sections import shortest_unique_suffix
+from triagebot.sections import SEPARATOR, shortest_unique_suffix
 from triagebot.triage.audit import AuditLog, cost_usd, estimate_tokens
 from triagebot.triage.limits import Ledger, RateLimiter
 from triagebot.triage.prefilter import prefilter
@@ -75,6 +75,13 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield list(items[start : start + size])
 
 
+def _short_name(path: str, paths: Sequence[str]) -> str:
+    """The name the model sees: the shortest unique suffix, but at least two levels (Image / …)."""
+    parts = path.split(SEPARATOR)
+    name = shortest_unique_suffix(path, paths)
+    return name if name.count(SEPARATOR) + 1 >= min(2, len(parts)) else SEPARATOR.join(parts[-2:])
+
+
 def _messages_text(request: ModelRequest) -> str:
     return "".join(m.get("content", "") for m in request.messages)
 
@@ -101,7 +108,7 @@ class Triage:
         editable = [s for s in sections if not self.rules.is_protected(s.path)]
         if not editable:
             raise ListError("the list has no section the bot may edit (all are missing or protected)")
-        self.section_names = [shortest_unique_suffix(s.path, paths) for s in editable]
+        self.section_names = [_short_name(s.path, paths) for s in editable]
         self.taxonomy = taxonomy(editable, self.section_names, config.few_shot_tokens)
         self.audit = AuditLog(audit_path)
 

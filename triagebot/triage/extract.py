@@ -20,6 +20,9 @@ _PROPOSE = re.compile(
     r"(?:[^.;]{0,120}?)\(?\b([A-Z][A-Za-z0-9+\-]*[A-Z0-9][A-Za-z0-9+\-]*)\)?",
 )
 _NAMED = re.compile(r"(?:called|named|dubbed|termed)\s+\(?([A-Z][A-Za-z0-9+\-]*[A-Z][A-Za-z0-9+\-]*)\)?")
+_PROPOSED_PAREN = re.compile(
+    r"\b(?:our|the)\s+proposed\s+[^.;()]{0,80}?\(([A-Za-z0-9][A-Za-z0-9+\-]{0,19})\)"
+)
 _STOP = frozenset(
     {"A", "AN", "THE", "AI", "IN", "OF", "CLIP", "SAM", "GPT", "LLM", "LLMS", "VLM", "VLMS", "MLLM", "MLLMS"}
 )
@@ -35,7 +38,7 @@ def acronym_from(paper: Paper) -> str | None:
     if match and match.group(1).upper() not in _STOP:
         return match.group(1)
     abstract = squash(paper.abstract)
-    for pattern in (_NAMED, _PROPOSE):
+    for pattern in (_NAMED, _PROPOSED_PAREN, _PROPOSE):
         for found in pattern.finditer(abstract):
             name = found.group(1)
             if valid_acronym(name) and name.upper() not in _STOP and sum(c.isupper() for c in name) >= 2:

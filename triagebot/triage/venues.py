@@ -118,7 +118,7 @@ def venues_in(text: str | None) -> list[VenueMatch]:
     gives the workshop form (ICCV 2025 Workshop -> ICCVW).
     """
     found: list[VenueMatch] = []
-    for clause in re.split(r"[;\n]|\.\s", text or ""):
+    for clause in re.split(r"[;\n]|\.\s+(?=[A-Z])", text or ""):
         if _NOT_ACCEPTED.search(clause):
             continue
         taken: list[tuple[int, int]] = []

@@ -1,0 +1,102 @@
+"""Shared test data for the triage tests: Awesome-XAD's sections, papers and canned answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from triagebot.models import Paper, SectionSpec
+from triagebot.ports import ModelAnswer
+
+ROOT = "Explainable 2D Anomaly Detection Methods"
+PATHS = [
+    f"{ROOT} / Image+Video / Attention-based",
+    f"{ROOT} / Image+Video / Generative-model-based",
+    f"{ROOT} / Image / Attention-based",
+    f"{ROOT} / Image / Input-perturbation-based",
+    f"{ROOT} / Image / Generative-model-based",
+    f"{ROOT} / Image / Foundation-model-based",
+    f"{ROOT} / Video / Attention-based",
+    f"{ROOT} / Video / Reasoning-based",
+    f"{ROOT} / Video / Intrinsic interpretable",
+    f"{ROOT} / Video / Memory-based",
+    "Datasets / Image / Sensory anomaly detection datasets",
+    "Datasets / Video",
+]
+SECTIONS = [
+    SectionSpec(path, description="", examples=(f"[EX{i}] An example method {i}",))
+    for i, path in enumerate(PATHS)
+]
+GEN = f"{ROOT} / Image / Generative-model-based"
+FOUNDATION = f"{ROOT} / Image / Foundation-model-based"
+
+DECO_ABSTRACT = (
+    "Recent advances in diffusion models have spurred research into their application for "
+    "reconstruction-based unsupervised anomaly detection. By modeling anomalies as noise in the latent "
+    "space, our proposed Deviation correction diffusion (DeCo-Diff) model preserves the normal regions. "
+    "This selective approach enhances detection and localization of anomaly regions. "
+    "The code is available at https://github.com/farzad-bz/DeCo-Diff"
+)
+
+
+def decision(arxiv_id: str, **fields: Any) -> dict[str, Any]:
+    """A model-shaped decision dict (all keys, as strict structured output gives them)."""
+    values: dict[str, Any] = {
+        "arxiv_id": arxiv_id,
+        "relevant": True,
+        "section": "Image / Generative-model-based",
+        "runner_up": None,
+        "acronym": None,
+        "venue": None,
+        "code_url": None,
+        "evidence": [],
+        "rationale": "A diffusion model localises anomalies.",
+        "confidence": 0.9,
+        "new_section": None,
+    }
+    values.update(fields)
+    return values
+
+
+def classify_reply(*decisions: dict[str, Any]) -> str:
+    return json.dumps({"decisions": list(decisions)})
+
+
+def answer_for(schema: Any, raw: str, model: str = "fake-model") -> ModelAnswer:
+    """A ModelAnswer parsed with ``schema`` the way a structured-output backend would."""
+    return ModelAnswer(parsed=schema.model_validate_json(raw), raw=raw, model=model)
+
+
+def deco_paper(make: Any, **fields: Any) -> Paper:
+    values: dict[str, Any] = {
+        "title": "Correcting Deviations from Normality: A Reformulated Diffusion Model for Anomaly Detection",
+        "abstract": DECO_ABSTRACT,
+        "comment": "Accepted to CVPR 2025",
+        "urls": ("https://github.com/farzad-bz/DeCo-Diff",),
+    }
+    values.update(fields)
+    return make("2503.19357", **values)  # type: ignore[no-any-return]
+
+
+class ScriptedClassifier:
+    """A Classifier whose answers are raw strings (or errors) from a script, parsed with the
+    request's own schema like a structured-output backend; keeps every request it saw."""
+
+    def __init__(self, script: Any, model: str = "fake-model") -> None:
+        self.script = script  # Callable[[ModelRequest], str | Exception]
+        self.model = model
+        self.requests: list[Any] = []
+
+    def complete(self, request: Any) -> ModelAnswer:
+        from pydantic import ValidationError
+
+        from triagebot.errors import InvalidAnswerError
+
+        self.requests.append(request)
+        raw = self.script(request)
+        if isinstance(raw, Exception):
+            raise raw
+        try:
+            return answer_for(request.schema, raw, self.model)
+        except ValidationError as err:
+            raise InvalidAnswerError(f"does not match the schema: {err}", raw=raw, usage=(10, 5)) from None
