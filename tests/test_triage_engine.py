@@ -187,7 +187,7 @@ def test_low_confidence_is_irrelevant_with_the_reason() -> None:
 
 
 def test_the_enum_keeps_protected_sections_away_from_the_model() -> None:
-    triage, classifier = _triage(lambda r: _classify_all(r))
+    triage, classifier = _triage(_classify_all)
     triage.run([_ad("2501.00005")], skip_screen=True)
     schema = json.dumps(classifier.requests[0].schema.model_json_schema())
     assert "Image / Generative-model-based" in schema and "Datasets" not in schema

@@ -223,9 +223,10 @@ class Triage:
 
     # ------------------------------------------------------------------ stage 2: full classification
 
-    def _classify_batch(self, run: _Run, batch: list[Paper]) -> dict[str, Verdict]:
+    def classify_request(self, batch: Sequence[Paper]) -> ModelRequest:
+        """The full-classification request for ``batch`` (also what a recording is keyed on)."""
         ids = [p.arxiv_id for p in batch]
-        request = ModelRequest(
+        return ModelRequest(
             kind="classify",
             paper_ids=tuple(ids),
             messages=classify_messages(batch, self.config.topic, self.taxonomy),
@@ -233,6 +234,10 @@ class Triage:
             prompt_version=self.prompt_version,
             max_output_tokens=CLASSIFY_TOKENS_PER_PAPER * len(batch),
         )
+
+    def _classify_batch(self, run: _Run, batch: list[Paper]) -> dict[str, Verdict]:
+        ids = [p.arxiv_id for p in batch]
+        request = self.classify_request(batch)
         try:
             parsed, _ = self._ask(run, request)
             items = [
@@ -246,7 +251,8 @@ class Triage:
                 log.warning("classify failed for a batch of %d; asking about each alone: %s", len(batch), err)
                 return self._one_by_one(run, batch)
             raw = err.raw if isinstance(err, ClassifyError) else None
-            return {ids[0]: Verdict(ids[0], "error", None, str(err), raw, "classify")}
+            hint = f" (hint: {err.hint})" if isinstance(err, ClassifyError) and err.hint else ""
+            return {ids[0]: Verdict(ids[0], "error", None, f"{err}{hint}", raw, "classify")}
         found: dict[str, RawDecision] = {}
         for item in items:
             found.setdefault(normalize_id(item.arxiv_id) or item.arxiv_id, item)
