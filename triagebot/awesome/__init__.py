@@ -1,0 +1,30 @@
+"""The list as a document: parse, look up, render and insert entries, lint. Pure; no I/O but one reader."""
+
+from __future__ import annotations
+
+from triagebot.awesome.document import Document, Entry, Section, heading_name, parse
+from triagebot.awesome.files import read_list_file
+from triagebot.awesome.grammar import Layout
+from triagebot.awesome.index import EntryIndex, title_key
+from triagebot.awesome.insert import insert_entry
+from triagebot.awesome.lint import Problem, lint
+from triagebot.awesome.style import Style, learn_style, render_entry, style_from_example
+
+__all__ = [
+    "Document",
+    "Entry",
+    "EntryIndex",
+    "Layout",
+    "Problem",
+    "Section",
+    "Style",
+    "heading_name",
+    "insert_entry",
+    "learn_style",
+    "lint",
+    "parse",
+    "read_list_file",
+    "render_entry",
+    "style_from_example",
+    "title_key",
+]

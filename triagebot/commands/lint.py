@@ -1,16 +1,36 @@
-"""`triagebot lint` (not built yet)."""
+"""`triagebot lint PATH [--format text|json]`: the list's problems, one per line."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from triagebot.awesome import lint, read_list_file
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("lint", help="(not built yet)")
+    parser = subparsers.add_parser(
+        "lint",
+        help="check an awesome list: broken or duplicated entries (errors), style departures (warnings)",
+        description="Print one problem per line as PATH:LINE: CODE message. "
+        "Exit 0 without errors, 1 with errors, 2 when the file cannot be read.",
+    )
+    parser.add_argument("path", metavar="PATH", help="the list's Markdown file (e.g. README.md)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
-    print("triagebot lint: not built yet")
-    return 2
+    text = read_list_file(Path(args.path))
+    problems = lint(text, args.path)
+    if args.format == "json":
+        print(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            print(problem.format())
+    errors = sum(1 for p in problems if p.severity == "error")
+    print(f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
