@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from tests.triage_helpers import GEN, SECTIONS, classify_reply, decision, deco_p
 from triagebot.adapters.classifiers import build_classifier
 from triagebot.adapters.fixture_classifier import FixtureClassifier, load_fixture
 from triagebot.adapters.replay_classifier import RecordingClassifier, ReplayClassifier
-from triagebot.cli import main
+from triagebot.commands import classify
 from triagebot.config import LLMConfig
 from triagebot.errors import ClassifyError, ConfigError
 from triagebot.triage import Triage
@@ -140,6 +141,14 @@ NO_LIST_PARSER = pytest.mark.skipif(
 )
 
 
+def classify_cli(argv: list[str]) -> int:
+    """Run `triagebot classify` through its own parser (the other commands need not be importable)."""
+    parser = argparse.ArgumentParser(prog="triagebot")
+    classify.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["classify", *argv])
+    return int(args.handler(args))
+
+
 @NO_LIST_PARSER
 def test_classify_command_prints_decision_rationale_and_evidence(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -154,9 +163,8 @@ def test_classify_command_prints_decision_rationale_and_evidence(
         },
     )
     source = FIXTURES / "arxiv" / "arxiv_api_idlist_cs.CV_2025-03-26.json"
-    code = main(
+    code = classify_cli(
         [
-            "classify",
             "2503.19357",
             "--list",
             str(FIXTURES / "awesome-xad-README.md"),
@@ -176,7 +184,6 @@ def test_classify_command_prints_decision_rationale_and_evidence(
     assert "evidence:" in out and "[DeCo-Diff]" in out
 
 
-@NO_LIST_PARSER
-def test_classify_command_rejects_a_bad_id(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["classify", "not-an-id", "--llm", "fixture:/nonexistent"]) == 2
-    assert "not an arXiv id" in capsys.readouterr().err
+def test_classify_command_rejects_a_bad_id() -> None:
+    with pytest.raises(ConfigError, match="not an arXiv id"):
+        classify_cli(["not-an-id", "--llm", "fixture:/nonexistent"])

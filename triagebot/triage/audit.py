@@ -26,7 +26,7 @@ def cost_usd(usage: Usage, model: str, prices: Mapping[str, Price]) -> float:
     """Estimated cost of ``usage`` with ``model`` (0.0, with a warning, when the model has no price)."""
     price = prices.get(model)
     if price is None:
-        if usage.input_tokens or usage.output_tokens:
+        if not usage.estimated and (usage.input_tokens or usage.output_tokens):
             log.warning("no price for model %r in llm.prices: cost counted as 0", model)
         return 0.0
     return (usage.input_tokens * price.input + usage.output_tokens * price.output) / 1_000_000

@@ -29,6 +29,8 @@ _BOILERPLATE = re.compile(
 )
 
 Message = dict[str, str]
+EXAMPLES_PER_SECTION = 2
+EXAMPLE_CHARS = 70
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,27 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(squash(text)) if s]
 
 
-def first_sentence(abstract: str, max_chars: int = 220) -> str:
-    first = next(iter(sentences(abstract)), "")
-    return first if len(first) <= max_chars else first[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+def clip(text: str, max_chars: int) -> str:
+    """``text`` cut at a word boundary to at most ``max_chars`` (an ellipsis marks the cut)."""
+    return text if len(text) <= max_chars else text[: max_chars - 1].rsplit(" ", 1)[0] + "…"
 
 
-def condensed_abstract(abstract: str, keep_first: int = 2) -> str:
-    """The abstract without results/boilerplate sentences (the first ``keep_first`` always stay)."""
-    kept = [s for i, s in enumerate(sentences(abstract)) if i < keep_first or not _BOILERPLATE.search(s)]
+def first_sentence(abstract: str, max_chars: int = 160) -> str:
+    return clip(next(iter(sentences(abstract)), ""), max_chars)
+
+
+def condensed_abstract(abstract: str, keep_first: int = 2, max_chars: int = 800) -> str:
+    """The abstract without results/boilerplate sentences (the first ``keep_first`` always stay),
+    whole sentences up to ``max_chars``: what says what the method is, not how well it scores."""
+    kept: list[str] = []
+    size = 0
+    for index, sentence in enumerate(sentences(abstract)):
+        if index >= keep_first and _BOILERPLATE.search(sentence):
+            continue
+        if kept and size + len(sentence) > max_chars:
+            break
+        kept.append(sentence)
+        size += len(sentence) + 1
     return " ".join(kept)
 
 
@@ -112,23 +127,23 @@ def _classify_body(paper: Paper) -> str:
 def taxonomy(sections: Sequence[SectionSpec], names: Sequence[str], few_shot_tokens: int) -> str:
     """One line per section (its short name, description, examples), examples within a token budget.
 
-    Examples are taken round-robin (first example of each section, then the second, …) until the
-    budget (characters/4) is spent, so every section gets its share before any gets a second.
+    Up to two examples per section, each cut to a few words, taken round-robin (the first of every
+    section, then the second) while the budget (characters/4) lasts, so every section gets its
+    share before any gets a second.
     """
     chosen: list[list[str]] = [[] for _ in sections]
     budget = few_shot_tokens * 4
-    depth = 0
-    while budget > 0 and any(depth < len(s.examples) for s in sections):
+    for depth in range(EXAMPLES_PER_SECTION):
         for index, spec in enumerate(sections):
-            if depth < len(spec.examples) and len(spec.examples[depth]) + 4 <= budget:
-                chosen[index].append(spec.examples[depth])
-                budget -= len(spec.examples[depth]) + 4
-        depth += 1
+            example = clip(squash(spec.examples[depth]), EXAMPLE_CHARS) if depth < len(spec.examples) else ""
+            if example and len(example) + 4 <= budget:
+                chosen[index].append(example)
+                budget -= len(example) + 4
     lines = []
     for spec, name, examples in zip(sections, names, chosen, strict=True):
         line = f"- {name}" + (f": {squash(spec.description)}" if spec.description else "")
         if examples:
-            line += " (e.g. " + "; ".join(squash(e) for e in examples) + ")"
+            line += " (e.g. " + "; ".join(examples) + ")"
         lines.append(line)
     return "\n".join(lines)
 
