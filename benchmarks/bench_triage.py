@@ -16,10 +16,8 @@ every relevant paper reached full classification.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import re
 import sys
 import time
 from pathlib import Path
@@ -28,23 +26,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured  # noqa: E402
+from tests.servers.openai_server import OpenAIServer  # noqa: E402
+from tests.servers.scripted_model import labeled_rows, scripted_model  # noqa: E402
 from triagebot.adapters.openai_backend import OpenAIBackend  # noqa: E402
+from triagebot.awesome import parse  # noqa: E402
 from triagebot.config import load_config  # noqa: E402
-from triagebot.models import Paper, SectionSpec  # noqa: E402
-from triagebot.sections import resolve_name  # noqa: E402
+from triagebot.models import Paper  # noqa: E402
 from triagebot.triage import Triage  # noqa: E402
 
-LABELED = ROOT / "tests" / "fixtures" / "arxiv-papers-labeled.jsonl"
 LIST = ROOT / "tests" / "fixtures" / "awesome-xad-README.md"
-# What a title-and-first-sentence screen cannot rule out: kept for full classification.
-SCREEN_KEEPS = {
-    "3D-point-cloud-AD",
-    "AD-benchmark",
-    "AI-generated-image-forensics",
-    "supervised-defect-detection",
-}
-
 TASKS = [
     "semantic segmentation", "object detection", "monocular depth estimation", "image super-resolution",
     "text-to-image generation", "visual question answering", "3D human pose estimation", "optical flow",
@@ -89,95 +79,20 @@ def generated_negative(index: int, rng: random.Random) -> Paper:
 
 
 def labeled() -> tuple[list[Paper], dict[str, dict[str, Any]]]:
-    papers, rows = [], {}
-    for line in LABELED.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        rows[row["arxiv_id"]] = row
-        papers.append(
-            Paper(
-                arxiv_id=row["arxiv_id"],
-                title=row["title"],
-                abstract=row["abstract"],
-                comment=row["comments"],
-                primary_category=row["primary_category"],
-                abs_url=f"https://arxiv.org/abs/{row['arxiv_id']}",
-                pdf_url=f"https://arxiv.org/pdf/{row['arxiv_id']}",
-            )
+    rows = labeled_rows()
+    papers = [
+        Paper(
+            arxiv_id=row["arxiv_id"],
+            title=row["title"],
+            abstract=row["abstract"],
+            comment=row["comments"],
+            primary_category=row["primary_category"],
+            abs_url=f"https://arxiv.org/abs/{row['arxiv_id']}",
+            pdf_url=f"https://arxiv.org/pdf/{row['arxiv_id']}",
         )
+        for row in rows.values()
+    ]
     return papers, rows
-
-
-def section_specs(descriptions: dict[str, str]) -> list[SectionSpec]:
-    """The list's sections with their entries as few-shot examples (the list parser when present)."""
-    text = LIST.read_text(encoding="utf-8")
-    try:
-        from triagebot.awesome import parse  # type: ignore[attr-defined]
-
-        specs: list[SectionSpec] = parse(text).section_specs(descriptions)
-        return specs
-    except ImportError:
-        pass
-    heads: list[str] = []
-    entries: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        heading = re.match(r"^(#{2,4})\s+(.*)$", line)
-        if heading:
-            level = len(heading.group(1)) - 2
-            name = re.sub(r"^[-\s\[]+|\]$", "", heading.group(2)).strip()
-            heads = [*heads[:level], name]
-            entries.setdefault(" / ".join(heads), [])
-        elif line.startswith("- **[") and heads:
-            entry = re.match(r"- \*\*\[(.*?)\]\*\* (.*?)\. \|", line)
-            if entry:
-                entries[" / ".join(heads)].append(f"[{entry.group(1)}] {entry.group(2)}")
-    paths = [p for p, e in entries.items() if e or p.startswith("Datasets")]
-    described = {resolve_name(k, paths): v for k, v in descriptions.items()}
-    return [SectionSpec(p, described.get(p, ""), tuple(entries[p])) for p in paths]
-
-
-def scripted_model(rows: dict[str, dict[str, Any]], specs: list[SectionSpec]) -> Any:
-    """Answers like a sensible model, from the labels."""
-
-    def short(section: str, names: list[str]) -> str:
-        wanted = section.replace("/", " / ")
-        return next(n for n in names if n.replace(" ", "") == wanted.replace(" ", ""))
-
-    def respond(request: SeenRequest) -> Reply:
-        ids = re.findall(r"<paper id=([^>]+)>", request.messages[-1]["content"])
-        if request.schema_name == "ScreenAnswer":
-            keep = [
-                i
-                for i in ids
-                if i in rows and (rows[i]["label"] == "relevant" or rows[i]["negative_kind"] in SCREEN_KEEPS)
-            ]
-            return structured({"keep": keep, "drop": [i for i in ids if i not in keep]})
-        schema = request.body["response_format"]["json_schema"]["schema"]
-        names = schema["$defs"]["Section"]["enum"]
-        decisions = []
-        for arxiv_id in ids:
-            row = rows.get(arxiv_id, {"label": "irrelevant", "section": None, "abstract": ""})
-            relevant = row["label"] == "relevant"
-            first = re.split(r"(?<=\.)\s", row["abstract"])[0][:120]
-            decisions.append(
-                {
-                    "arxiv_id": arxiv_id,
-                    "relevant": relevant,
-                    "section": short(row["section"], names) if relevant else None,
-                    "runner_up": None,
-                    "acronym": None,
-                    "venue": None,
-                    "code_url": None,
-                    "evidence": [first],
-                    "rationale": "Localises anomalies in images."
-                    if relevant
-                    else "Not visual anomaly detection.",
-                    "confidence": 0.9,
-                    "new_section": None,
-                }
-            )
-        return structured({"decisions": decisions})
-
-    return respond
 
 
 def main() -> int:
@@ -190,10 +105,10 @@ def main() -> int:
     positives, rows = labeled()
     night = positives + [generated_negative(i, rng) for i in range(args.papers - len(positives))]
     rng.shuffle(night)
-    specs = section_specs(config.list.sections)
+    specs = parse(LIST.read_text(encoding="utf-8")).section_specs(config.list.sections)
     relevant = {i for i, r in rows.items() if r["label"] == "relevant"}
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench")
-    with OpenAIServer(responder=scripted_model(rows, specs)) as server:
+    with OpenAIServer(responder=scripted_model(rows)) as server:
         llm = config.llm.model_copy(update={"base_url": server.base_url, "requests_per_minute": 1_000_000})
         triage = Triage(OpenAIBackend(llm), specs, llm, protected=config.list.protected)
         started = time.perf_counter()

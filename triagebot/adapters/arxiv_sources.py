@@ -8,8 +8,10 @@ ids through the live API.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -19,8 +21,11 @@ from triagebot.adapters.arxiv_feed import ArxivFeedSource, FeedDocument, feed_ur
 from triagebot.adapters.arxiv_http import ResponseHook, Transport, check_api_page, check_feed
 from triagebot.adapters.arxiv_saved import ResponseRecorder, SavedSource, load_saved
 from triagebot.config import ArxivConfig
-from triagebot.errors import ConfigError
+from triagebot.errors import ConfigError, SourceError
+from triagebot.models import Paper
 from triagebot.ports import Source
+
+logger = logging.getLogger(__name__)
 
 LIVE_SPECS = ("arxiv", "rss")
 
@@ -53,6 +58,42 @@ def build_source(
             lookup_batch=config.lookup_batch,
         )
     return _saved(spec, config, transport)
+
+
+def build_sources(specs: Sequence[str], config: ArxivConfig, *, save_dir: Path | None = None) -> Source:
+    """One Source over several specs (one throttle for all), each paper once, first spec first."""
+    transport = Transport.from_config(config)
+    sources = [build_source(spec, config, save_dir=save_dir, transport=transport) for spec in specs]
+    return sources[0] if len(sources) == 1 else MergedSource(sources, list(specs))
+
+
+class MergedSource:
+    """Papers from several sources in turn. One failing source does not stop the others; its
+    error is raised after the rest were read, so every paper fetched is kept."""
+
+    def __init__(self, sources: Sequence[Source], names: Sequence[str]) -> None:
+        self._sources = list(zip(names, sources, strict=True))
+
+    def papers(self, since: datetime | None, until: datetime | None) -> Iterator[Paper]:
+        return self._merge(lambda source: source.papers(since, until))
+
+    def lookup(self, arxiv_ids: Sequence[str]) -> Iterator[Paper]:
+        return self._merge(lambda source: source.lookup(arxiv_ids))
+
+    def _merge(self, read: Callable[[Source], Iterator[Paper]]) -> Iterator[Paper]:
+        seen: set[str] = set()
+        failures: list[SourceError] = []
+        for name, source in self._sources:
+            try:
+                for paper in read(source):
+                    if paper.arxiv_id not in seen:
+                        seen.add(paper.arxiv_id)
+                        yield paper
+            except SourceError as err:
+                logger.error("%s: %s", name, err)
+                failures.append(err)
+        if failures:
+            raise failures[0]
 
 
 def _api(config: ArxivConfig, transport: Transport) -> ArxivApiSource:

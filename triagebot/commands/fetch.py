@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 from typing import Any
 
-from triagebot.adapters.arxiv_http import Transport
-from triagebot.adapters.arxiv_sources import build_source
+from triagebot.adapters.arxiv_sources import build_sources
 from triagebot.commands.common import add_config_argument, load_config_arg, parse_date
-from triagebot.errors import SourceError
 from triagebot.models import Paper
-
-logger = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -52,24 +47,15 @@ def register(subparsers: Any) -> None:
 
 def _handle(args: argparse.Namespace) -> int:
     config = load_config_arg(args).arxiv
-    transport = Transport.from_config(config)  # one throttle across every source of this command
-    specs: list[str] = args.source or [config.source]
-    seen: set[str] = set()
-    failures: list[SourceError] = []
-    for spec in specs:
-        source = build_source(spec, config, save_dir=args.save, transport=transport)
-        try:
-            for paper in source.papers(args.since, args.until):
-                if paper.arxiv_id not in seen:
-                    seen.add(paper.arxiv_id)
-                    _emit(paper, args.format)
-        except SourceError as err:
-            logger.error("%s: %s", spec, err)
-            failures.append(err)
-    if args.format == "table":
-        print(f"{len(seen)} papers")
-    if failures:
-        raise failures[0]
+    source = build_sources(args.source or [config.source], config, save_dir=args.save)
+    count = 0
+    try:
+        for paper in source.papers(args.since, args.until):
+            count += 1
+            _emit(paper, args.format)
+    finally:
+        if args.format == "table":
+            print(f"{count} papers")
     return 0
 
 
