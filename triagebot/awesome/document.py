@@ -62,6 +62,7 @@ class Section:
     entries: list[Entry] = field(default_factory=list)
     end_line: int = 0  # last line before the next heading
     children: int = 0
+    navigation: bool = False  # holds only links within the page (a table of contents)
 
 
 def heading_name(text: str) -> str:
@@ -207,13 +208,18 @@ class Document:
     def section_specs(
         self, descriptions: Mapping[str, str] | None = None, max_examples: int = 3
     ) -> list[SectionSpec]:
-        """Sections a paper can go to (those holding entries, and leaves), with examples."""
+        """Sections a paper can go to (those holding entries, and leaves), with examples.
+
+        ``descriptions`` are keyed by section name or unique suffix; an unknown key is a ListError.
+        A leaf that is only a table of contents (links within the page) is not offered.
+        """
         paths = [s.path for s in self.sections]
         described = {resolve_name(name, paths): text for name, text in (descriptions or {}).items()}
         specs: list[SectionSpec] = []
         seen: set[str] = set()
         for section in self.sections:
-            if section.path in seen or not (section.entries or section.children == 0):
+            offered = section.entries or (section.children == 0 and not section.navigation)
+            if section.path in seen or not offered:
                 continue
             seen.add(section.path)
             examples = tuple(
@@ -273,6 +279,8 @@ def parse(text: str, *, style: Style | None = None) -> Document:
         fields = extract(content)
         if _is_entry(content, fields):
             candidates.append(_Candidate(item, bullet, fields, section))
+        elif position and _ANCHOR_RE.search(content):
+            sections[position - 1].navigation = True
     learned = style or learn_style([Sample(c.fields, c.bullet, c.section) for c in candidates])
     entries = [_entry(lines, candidate, learned) for candidate in candidates]
     by_line = {s.line: s for s in sections}
@@ -312,7 +320,7 @@ def _entry(lines: Sequence[str], candidate: _Candidate, style: Style) -> Entry:
         year=fields.year,
         links=[(link.label, link.url) for link in fields.links],
         arxiv_id=arxiv_id,
-        parsed=bool(fields.title) and layout.fits(style.layout),
+        parsed=bool(fields.title) and not fields.stray_links and layout.fits(style.layout),
         layout=layout,
         bullet=candidate.bullet,
         run_labels=tuple(link.label for link in fields.run),

@@ -79,7 +79,10 @@ class Layout:
         return (*((name, _loose(fmt)) for name, fmt in self.parts), ("tail", _loose(self.tail)))
 
     def fits(self, grammar: Layout) -> bool:
-        """True when this item uses the grammar's parts, in its order and forms (some may be absent)."""
+        """True when this item uses the grammar's parts in its order and forms.
+
+        The acronym and the venue may be absent; the links may not when the grammar has them.
+        """
         mine = self.key()
         theirs = grammar.key()
         if mine[-1] != theirs[-1] or not self.parts:
@@ -91,7 +94,7 @@ class Layout:
             if position >= len(theirs) - 1:
                 return False
             position += 1
-        return True
+        return "links" in self.names() or "links" not in grammar.names()
 
     def fmt(self, name: str) -> str | None:
         return next((fmt for part, fmt in self.parts if part == name), None)
@@ -123,6 +126,7 @@ class Fields:
     year: int | None
     links: tuple[Link, ...]
     run: tuple[Link, ...]  # the links of the trailing run (title link excluded)
+    stray_links: bool = False  # a plain title with links inside: not an entry of this grammar
 
     def layout(self) -> Layout:
         pieces: list[tuple[str, str]] = []
@@ -195,10 +199,12 @@ def extract(text: str) -> Fields:
     title_end = venue_part.outer[0] if venue_part else run_start
     title_part = _title_part(masked, start, title_end, title_link)
     title: str | None = None
+    stray = False
     if title_part is not None:
         parts.append(title_part)
         lo, hi = dict(title_part.inner)["title"]
         title = clean_text(unescape(text[lo:hi])) or None
+        stray = title_link is None and any(lo <= link.start < hi for link in links)
     venue: str | None = None
     year: int | None = None
     if venue_part is not None:
@@ -209,7 +215,7 @@ def extract(text: str) -> Fields:
         year = int(text[inner["year"][0] : inner["year"][1]])
     if run:
         parts.append(Part("links", (run[0].start, run[-1].end), (("links", (run[0].start, run[-1].end)),)))
-    return Fields(text, tuple(parts), acronym, title, venue, year, tuple(links), tuple(run))
+    return Fields(text, tuple(parts), acronym, title, venue, year, tuple(links), tuple(run), stray)
 
 
 def squash_venue(text: str) -> str:

@@ -102,7 +102,8 @@ def _entry_problems(doc: Document, entry: Entry) -> Iterator[Finding]:
             "warning",
             "entry is laid out differently from the list's usual entries",
         )
-    if entry.bullet and entry.bullet.lstrip() != doc.style.bullet and not entry.bullet[:1].isspace():
+    marker = entry.bullet.strip()
+    if marker and marker != doc.style.bullet.strip() and not entry.bullet[:1].isspace():
         yield (
             entry.line,
             "bullet",

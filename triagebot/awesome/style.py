@@ -248,6 +248,7 @@ def _round_trip_problem(
     fields = extract(line[len(bullet_of(line)) :])
     got = (fields.acronym, fields.title, fields.venue, fields.year)
     ids = {normalize_id(link.url) for link in fields.links} - {None}
-    if got != want or (ids and ids != {ident}) or not fields.layout().fits(style.layout):
+    fits = fields.layout().fits(style.layout) and not fields.stray_links
+    if got != want or (ids and ids != {ident}) or not fits:
         return f"the rendered entry would read back as {got}, not {want}: {line!r}"
     return ""

@@ -1,0 +1,74 @@
+"""Golden cases (tests/golden/<case>/): byte-exact round trip, and insertions that only add lines."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from triagebot.awesome import insert_entry, parse, render_entry
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
+INSERTIONS = [p for p in CASES if (p / "insert.json").exists()]
+
+
+def _read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")  # no newline translation: CRLF stays CRLF
+
+
+def added_only(old: str, new: str) -> list[str]:
+    """The lines ``new`` adds to ``old``; fails when any line of ``old`` was changed or deleted."""
+    ops = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
+    assert all(tag in ("equal", "insert") for tag, *_ in ops), [op for op in ops if op[0] != "equal"]
+    return [line for tag, _, _, j1, j2 in ops if tag == "insert" for line in new.splitlines()[j1:j2]]
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 11
+    assert all((case / "README.md").is_file() and (case / "input.md").is_file() for case in CASES)
+    assert (GOLDEN / "awesome-xad" / "input.md").read_bytes() == (
+        Path(__file__).parent / "fixtures" / "awesome-xad-README.md"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_round_trip_is_byte_identical(case: Path) -> None:
+    text = _read(case / "input.md")
+    assert parse(text).render() == text
+
+
+@pytest.mark.parametrize("case", INSERTIONS, ids=lambda p: p.name)
+def test_insertion_matches_expected_and_only_adds_one_line(case: Path) -> None:
+    text = _read(case / "input.md")
+    args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
+    line = render_entry(parse(text).style, **args["entry"])
+    new = insert_entry(text, args["section"], line)
+    assert new == _read(case / "expected.md")
+    assert added_only(text, new) == [line]
+    # every old line keeps its own ending; the new line uses the ending of the line before it
+    old_lines, new_lines = text.splitlines(keepends=True), new.splitlines(keepends=True)
+    kept = [old for old in new_lines if old.rstrip("\r\n") != line]
+    if text.endswith(("\n", "\r\n")):
+        assert kept == old_lines
+    else:  # no final newline stays so: the new line is the last, without an ending
+        assert new.endswith(line) and kept[:-1] == old_lines[:-1]
+    assert parse(new).render() == new
+    found = parse(new).index.find(arxiv_id=args["entry"]["arxiv_id"])
+    assert found is not None and found.raw == line and found.parsed
+    assert found.section == parse(text).section(args["section"]).path
+
+
+def test_crlf_stays_crlf() -> None:
+    text = _read(GOLDEN / "crlf" / "input.md")
+    new = _read(GOLDEN / "crlf" / "expected.md")
+    assert new.count("\n") == new.count("\r\n") == text.count("\r\n") + 1
+
+
+def test_no_final_newline_stays_without() -> None:
+    new = _read(GOLDEN / "no-final-newline" / "expected.md")
+    assert not new.endswith("\n") and new.endswith(
+        "**ICLR 2022** | [[pdf]](https://arxiv.org/pdf/2201.00003.pdf)"
+    )
