@@ -17,6 +17,7 @@ from triagebot.models import (
     ExistingPR,
     Paper,
     Proposal,
+    PRState,
     PublishResult,
     PublishStatus,
 )
@@ -185,6 +186,9 @@ class FakePublisher:
     def publish(self, proposal: Proposal) -> PublishResult:
         self.published.append(proposal)
         return PublishResult(proposal.arxiv_ids, PublishStatus.OPENED, url=f"fake://{proposal.branch}")
+
+    def open_count(self) -> int:
+        return sum(1 for pr in self._existing.values() if pr.state is PRState.OPEN) + len(self.published)
 
 
 class FakeStateStore:

@@ -79,5 +79,9 @@ class PublishError(TriagebotError):
     """GitHub (or the preview folder) refused a change."""
 
 
+class PublishAccessError(PublishError):
+    """The token or a repository setting forbids publishing: every further attempt would fail alike."""
+
+
 class StateError(TriagebotError):
     """The state directory cannot be read or written."""

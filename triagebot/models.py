@@ -147,6 +147,8 @@ class PublishStatus(StrEnum):
     PREVIEWED = "previewed"  # dir: publisher wrote a preview folder
     SKIPPED = "skipped"  # none: publisher
     NO_CHANGE = "no_change"  # the base already holds the entry
+    PENDING = "pending"  # held back by max_open_prs / max_new_prs: published on a later run
+    FAILED = "failed"  # this proposal failed (``message`` says why); retried next run
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,10 @@ class Publisher(Protocol):
         """Open (or find) the pull request for ``proposal``; safe to call again."""
         ...
 
+    def open_count(self) -> int:
+        """How many of the bot's pull requests are open now (for the ``max_open_prs`` cap)."""
+        ...
+
 
 class StateStore(Protocol):
     """The append-only decision log and the cursor."""
