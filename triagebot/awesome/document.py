@@ -294,6 +294,10 @@ def parse(text: str, *, style: Style | None = None) -> Document:
     return Document(lines, sections, entries, learned)
 
 
+def _arxiv_id(url: str) -> str | None:
+    return normalize_id(url) if "arxiv" in url.casefold() else None
+
+
 @dataclass(frozen=True)
 class _Candidate:
     item: _Item
@@ -304,10 +308,10 @@ class _Candidate:
 
 def _entry(lines: Sequence[str], candidate: _Candidate, style: Style) -> Entry:
     item, fields = candidate.item, candidate.fields
-    layout = fields.layout()
-    arxiv_id = next((i for url in paper_urls(fields, style.code_label) if (i := normalize_id(url))), None)
+    layout = fields.layout
+    arxiv_id = next((i for url in paper_urls(fields, style.code_label) if (i := _arxiv_id(url))), None)
     if arxiv_id is None:
-        arxiv_id = next((i for link in fields.links if (i := normalize_id(link.url))), None)
+        arxiv_id = next((i for link in fields.links if (i := _arxiv_id(link.url))), None)
     raw = "".join(lines[item.start : item.stop])
     return Entry(
         line=item.start + 1,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 from triagebot.awesome.text import clean_text, mask, unescape
 
@@ -37,8 +39,7 @@ PLACEHOLDERS = ("acronym", "title", "url", "venue", "year", "links")
 Span = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     label: str  # without brackets: "pdf" for ``[[pdf]](…)``
     url: str
     start: int
@@ -48,8 +49,7 @@ class Link:
     url_span: Span = (0, 0)
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One field of an item: its outer span (decoration included) and named inner spans."""
 
     name: str  # acronym | title | venue | links
@@ -74,6 +74,7 @@ class Layout:
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.parts)
 
+    @cached_property
     def key(self) -> tuple[tuple[str, str], ...]:
         """What two layouts must share to be the same grammar (spacing and periods aside)."""
         return (*((name, _loose(fmt)) for name, fmt in self.parts), ("tail", _loose(self.tail)))
@@ -83,8 +84,8 @@ class Layout:
 
         The acronym and the venue may be absent; the links may not when the grammar has them.
         """
-        mine = self.key()
-        theirs = grammar.key()
+        mine = self.key
+        theirs = grammar.key
         if mine[-1] != theirs[-1] or not self.parts:
             return False
         position = 0
@@ -110,8 +111,11 @@ class Layout:
         return "".join(out) + self.tail
 
 
+_LOOSE_RE = re.compile(r"[\s.]")
+
+
 def _loose(fmt: str) -> str:
-    return re.sub(r"[\s.]", "", fmt)
+    return _LOOSE_RE.sub("", fmt)
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class Fields:
     run: tuple[Link, ...]  # the links of the trailing run (title link excluded)
     stray_links: bool = False  # a plain title with links inside: not an entry of this grammar
 
+    @cached_property
     def layout(self) -> Layout:
         pieces: list[tuple[str, str]] = []
         previous = 0
@@ -140,6 +145,8 @@ class Fields:
 
 
 def _literal(text: str) -> str:
+    if "{" not in text and "}" not in text:
+        return text
     return text.replace("{", "{{").replace("}", "}}")
 
 

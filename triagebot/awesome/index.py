@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 _NON_WORD_RE = re.compile(r"[\W_]+")
 FUZZY_THRESHOLD = 0.93  # SequenceMatcher ratio of normalised titles; tight: a typo, not a new paper
 _MIN_KEY = 8
+_BLOCK_WORDS = 2
+_MAX_BLOCK = 100  # a word in more titles than this is too common to narrow the search
 
 
 def title_key(title: str) -> str:
@@ -26,24 +29,28 @@ def title_key(title: str) -> str:
 
 
 class EntryIndex:
-    """Lookups in O(1) by id or exact title key; fuzzy titles among entries sharing a word pair.
+    """Lookups in O(1) by id or exact title key; fuzzy titles among entries sharing a rare word.
 
     Built in one pass over the entries (linear time); the first entry wins for repeated keys.
+    A fuzzy lookup compares the query only with titles that share one of its two rarest words
+    (a typo in one of them still leaves the other), so it stays cheap on a list of any size.
     """
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._by_id: dict[str, Entry] = {}
         self._by_title: dict[str, Entry] = {}
         self._blocks: dict[str, list[tuple[str, Entry]]] = {}
+        self._frequency: Counter[str] = Counter()
         for entry in entries:
             if entry.arxiv_id:
                 self._by_id.setdefault(entry.arxiv_id, entry)
             key = title_key(entry.title or "")
-            if len(key) < _MIN_KEY or key in self._by_title:
-                continue
-            self._by_title[key] = entry
-            for block in _blocks(key):
-                self._blocks.setdefault(block, []).append((key, entry))
+            if len(key) >= _MIN_KEY and key not in self._by_title:
+                self._by_title[key] = entry
+                self._frequency.update(set(key.split()))
+        for key, entry in self._by_title.items():
+            for word in self._rarest(key):
+                self._blocks.setdefault(word, []).append((key, entry))
 
     def find(self, arxiv_id: str | None = None, title: str | None = None) -> Entry | None:
         """The entry with this arXiv id, else the one with (nearly) this title, else None."""
@@ -60,21 +67,25 @@ class EntryIndex:
             return self._by_title[key]
         return self._fuzzy(key)
 
+    def _rarest(self, key: str) -> list[str]:
+        """The two rarest words of ``key`` that some title has, and no more than a few titles have."""
+        counted = [(self._frequency.get(w, 0), w) for w in set(key.split())]
+        usable = sorted((n, w) for n, w in counted if 0 < n <= _MAX_BLOCK)
+        return [w for _, w in usable[:_BLOCK_WORDS]]
+
     def _fuzzy(self, key: str) -> Entry | None:
         best: tuple[float, Entry | None] = (FUZZY_THRESHOLD, None)
         seen: set[str] = set()
-        for block in _blocks(key):
-            for other, entry in self._blocks.get(block, ()):
-                if other in seen or abs(len(other) - len(key)) > len(key) * (1 - FUZZY_THRESHOLD) * 2:
+        slack = len(key) * (1 - FUZZY_THRESHOLD) * 2
+        for word in self._rarest(key):
+            for other, entry in self._blocks.get(word, ()):
+                if other in seen or abs(len(other) - len(key)) > slack:
                     continue
                 seen.add(other)
-                ratio = SequenceMatcher(None, key, other, autojunk=False).ratio()
+                matcher = SequenceMatcher(None, key, other, autojunk=False)
+                if matcher.real_quick_ratio() < best[0] or matcher.quick_ratio() < best[0]:
+                    continue
+                ratio = matcher.ratio()
                 if ratio >= best[0]:
                     best = (ratio, entry)
         return best[1]
-
-
-def _blocks(key: str) -> tuple[str, ...]:
-    """Candidate buckets: the first two words and the last two words of a title key."""
-    words = key.split()
-    return ("^" + " ".join(words[:2]), "$" + " ".join(words[-2:]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from triagebot.awesome.document import Document, Entry, Section, parse
 from triagebot.awesome.grammar import extract
@@ -19,7 +20,7 @@ def insert_entry(text: str, section_name: str, entry_line: str) -> str:
     """
     if "\n" in entry_line or "\r" in entry_line or not entry_line.strip():
         raise ListError("an entry to insert must be one non-empty line")
-    doc = parse(text)
+    doc = _parsed(text)
     section = doc.section(section_name)
     index = insertion_index(doc, section, entry_line)
     lines = doc.lines
@@ -27,6 +28,12 @@ def insert_entry(text: str, section_name: str, entry_line: str) -> str:
         return text + doc.eol + entry_line
     eol = ending(lines[index - 1]) if index > 0 and ending(lines[index - 1]) else doc.eol
     return "".join(lines[:index]) + entry_line + eol + "".join(lines[index:])
+
+
+@lru_cache(maxsize=4)
+def _parsed(text: str) -> Document:
+    """Documents are immutable: a list being edited several times in a run is parsed once per text."""
+    return parse(text)
 
 
 def insertion_index(doc: Document, section: Section, entry_line: str) -> int:

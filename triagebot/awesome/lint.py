@@ -95,7 +95,7 @@ def _entry_problems(doc: Document, entry: Entry) -> Iterator[Finding]:
             "warning",
             "entry does not fit the list's entry grammar (kept as is)",
         )
-    elif entry.layout is not None and entry.layout.key() != doc.style.layout.key():
+    elif entry.layout is not None and entry.layout.key != doc.style.layout.key:
         yield (
             entry.line,
             "entry-layout",

@@ -24,6 +24,7 @@ _ARXIV_FORM_RE = re.compile(
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _MIN_SECTION_SIZE = 3
+_VOTERS = 1000
 _MAX_OUT_OF_ORDER = 0.1
 # Used when a list has no entry to learn from (an empty list); one line of each part.
 DEFAULT_EXAMPLE = (
@@ -95,13 +96,15 @@ def _majority(counter: Counter[str], default: str) -> str:
 
 def learn_style(samples: Sequence[Sample]) -> Style:
     """The majority style of ``samples`` (items with a title); the default style when there are none."""
-    usable = [s for s in samples if s.fields.title]
-    if not usable:
+    everyone = [s for s in samples if s.fields.title]
+    if not everyone:
         return style_from_example(DEFAULT_EXAMPLE)
-    layouts = Counter(s.fields.layout().key() for s in usable)
+    # the majority form is the same on an even sample; venues and ordering look at every entry
+    usable = everyone[:: max(1, len(everyone) // _VOTERS)]
+    layouts = Counter(s.fields.layout.key for s in usable)
     best_key = layouts.most_common(1)[0][0]
-    chosen = [s for s in usable if s.fields.layout().key() == best_key]
-    layout = Counter(s.fields.layout() for s in chosen).most_common(1)[0][0]
+    chosen = [s for s in usable if s.fields.layout.key == best_key]
+    layout = Counter(s.fields.layout for s in chosen).most_common(1)[0][0]
     run_links = [link for s in usable for link in s.fields.run]
     code_labels = Counter(link.label for link in run_links if is_code_url(link.url))
     code_label = _majority(code_labels, "") or None
@@ -112,14 +115,14 @@ def learn_style(samples: Sequence[Sample]) -> Style:
         for url in paper_urls(s.fields, code_label)
         if (form := arxiv_form(url)) is not None
     )
-    ordering, descending = infer_ordering(usable)
+    ordering, descending = infer_ordering(everyone)
     return Style(
         layout=layout,
         bullet=_majority(Counter(s.bullet.lstrip() for s in usable), "- "),
         pdf_link_form=_majority(forms, "https://arxiv.org/abs/{id}"),
         pdf_label=_majority(pdf_labels, "pdf"),
         code_label=code_label,
-        venues=learn_venues(s.fields.venue for s in usable),
+        venues=learn_venues(s.fields.venue for s in everyone),
         ordering=ordering,
         year_descending=descending,
     )
@@ -172,7 +175,7 @@ def style_from_example(line: str) -> Style:
         (f for url in paper_urls(fields, code) if (f := arxiv_form(url))), "https://arxiv.org/abs/{id}"
     )
     return Style(
-        layout=fields.layout(), bullet=bullet.lstrip(), pdf_link_form=form, pdf_label=pdf, code_label=code
+        layout=fields.layout, bullet=bullet.lstrip(), pdf_link_form=form, pdf_label=pdf, code_label=code
     )
 
 
@@ -248,7 +251,7 @@ def _round_trip_problem(
     fields = extract(line[len(bullet_of(line)) :])
     got = (fields.acronym, fields.title, fields.venue, fields.year)
     ids = {normalize_id(link.url) for link in fields.links} - {None}
-    fits = fields.layout().fits(style.layout) and not fields.stray_links
+    fits = fields.layout.fits(style.layout) and not fields.stray_links
     if got != want or (ids and ids != {ident}) or not fits:
         return f"the rendered entry would read back as {got}, not {want}: {line!r}"
     return ""

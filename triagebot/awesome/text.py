@@ -58,6 +58,8 @@ def unescape(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """NFC text without control, format (zero-width, bidi) or unassigned characters, whitespace squashed."""
+    if text.isascii() and text.isprintable():
+        return squash(text)
     text = unicodedata.normalize("NFC", text)
     kept = [
         " " if ch.isspace() else ch
