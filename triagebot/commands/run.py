@@ -1,16 +1,141 @@
-"""`triagebot run` (not built yet)."""
+"""`triagebot run`: the nightly job (and, with --offline, the first thing a newcomer runs)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from triagebot.commands.common import (
+    add_config_argument,
+    load_config_arg,
+    parse_date,
+    parse_ids,
+    write_report,
+)
+from triagebot.config import Config
+from triagebot.errors import ConfigError
+from triagebot.report import RunReport
+
+EXIT_OK, EXIT_PARTIAL = 0, 1
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("run", help="(not built yet)")
-    parser.set_defaults(handler=_handle)
+    parser = subparsers.add_parser(
+        "run",
+        help="fetch, triage and publish new papers (the nightly job)",
+        description="Fetch new arXiv papers, triage them with the model, and open pull requests.",
+    )
+    add_config_argument(parser)
+    parser.add_argument("--list", metavar="PATH", help="the awesome list (default: [list].path)")
+    parser.add_argument(
+        "--source",
+        action="append",
+        metavar="arxiv|rss|PATH",
+        help="where papers come from; PATH is a saved arXiv response or feed (repeatable)",
+    )
+    parser.add_argument("--llm", metavar="openai|replay|fixture:PATH", help="the model backend")
+    parser.add_argument("--publish", metavar="github|dir:PATH|none", help="where proposals go")
+    parser.add_argument(
+        "--repo", metavar="OWNER/NAME", help="the list's repository (default: GITHUB_REPOSITORY)"
+    )
+    parser.add_argument("--state", metavar="DIR", help="the state directory (default: [state].dir)")
+    parser.add_argument("--report", metavar="PATH", type=Path, help="write the run report as JSON here")
+    parser.add_argument(
+        "--since", type=parse_date, metavar="DATE", help="start of the window (default: last run)"
+    )
+    parser.add_argument("--until", type=parse_date, metavar="DATE", help="end of the window (default: now)")
+    parser.add_argument("--ids", type=parse_ids, metavar="ID,…", help="force these arXiv ids through triage")
+    parser.add_argument("--max-papers", type=int, metavar="N", help="process at most N papers; the rest wait")
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="bundled arXiv night and model answers; previews in ./triagebot-offline/ (no network, no keys)",
+    )
+    parser.set_defaults(handler=handle)
 
 
-def _handle(args: argparse.Namespace) -> int:
-    print("triagebot run: not built yet")
-    return 2
+def handle(args: argparse.Namespace) -> int:
+    from triagebot.offline import offline_setup
+    from triagebot.pipeline import run_pipeline
+
+    config = load_config_arg(args)
+    if args.max_papers is not None and args.max_papers < 0:
+        raise ConfigError("--max-papers must be 0 or more")
+    plan = offline_setup(args, config, Path.cwd()) if args.offline else _plan(args, config)
+    report = run_pipeline(crash_hook=_crash_hook_from_env(), **plan)
+    _emit(report, args.report)
+    return EXIT_PARTIAL if report.errors else EXIT_OK
+
+
+def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
+    """Build the adapters from arguments and config (the only place that picks them)."""
+    from triagebot.adapters.arxiv_sources import build_sources
+    from triagebot.adapters.classifiers import build_classifier
+    from triagebot.adapters.publishers import build_publisher
+    from triagebot.adapters.state_jsonl import JsonlStateStore
+    from triagebot.pipeline import RunOptions
+
+    list_path = args.list or config.list.path
+    state_dir = Path(args.state or config.state.dir)
+    state = JsonlStateStore(state_dir)
+    publish_spec = args.publish or config.publish.backend
+    publish_config = config.publish.model_copy(update={"repo": args.repo}) if args.repo else config.publish
+    publisher = build_publisher(publish_spec, publish_config, list_path=Path(list_path))
+    classifier = build_classifier(args.llm or config.llm.backend, config.llm)
+    source = build_sources(args.source or [config.arxiv.source], config.arxiv)
+    cursor = state.cursor()
+    until = args.until or datetime.now(UTC)
+    since = args.since or (cursor.until if cursor else None)
+    if since is not None and since >= until:
+        raise ConfigError(f"--since {since.isoformat()} is not before --until {until.isoformat()}")
+    options = RunOptions(
+        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        list_path=list_path,
+        since=since,
+        until=until,
+        ids=tuple(args.ids or ()),
+        max_papers=args.max_papers,
+        audit_path=state_dir / "exchanges.jsonl",
+        previews=publish_spec.removeprefix("dir:") if publish_spec.startswith("dir:") else None,
+    )
+    return {
+        "config": config,
+        "options": options,
+        "source": source,
+        "classifier": classifier,
+        "publisher": publisher,
+        "state": state,
+    }
+
+
+def _emit(report: RunReport, report_path: Path | None) -> None:
+    if report_path is not None:
+        write_report(report_path, report.model_dump_json(indent=2) + "\n")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(report.to_markdown())
+    print(report.summary_line())
+    for error in report.errors:
+        print(f"  error: {error.arxiv_id or '-'} ({error.stage}): {error.message}")
+    if report.previews:
+        print(f"PR previews: {report.previews}")
+
+
+def _crash_hook_from_env() -> Any:
+    """For the kill-and-rerun tests: TRIAGEBOT_CRASH_AT=<point> kills the process (SIGKILL) there."""
+    point = os.environ.get("TRIAGEBOT_CRASH_AT")
+    if not point:
+        return None
+
+    def hook(stage: str) -> None:
+        if stage == point:
+            sys.stdout.flush()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return hook

@@ -1,0 +1,106 @@
+"""Write the offline bundle that `triagebot run --offline` replays: triagebot/data/offline/.
+
+    python -m tests.servers.make_offline_bundle
+
+- ``arxiv/``: a cs.CV announcement night (RSS 2.0) of the 98 labelled real papers, and the id-list
+  API answer that completes them, rendered in arXiv's formats by the fake server's renderers;
+- ``awesome-xad.md``: the Awesome-XAD README the previews edit;
+- ``triagebot.toml``: the repository's configuration, set up for an offline run;
+- ``recordings/``: the model exchanges of that night, recorded through the real ``openai`` client
+  against the scripted model (answers from the labels) on 127.0.0.1 — exactly what `--llm replay`
+  serves. Rerun this after changing the prompts (the prompt version keys the recordings).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from tests.servers.arxiv_server import api_xml, labeled_papers, rss_feed_xml
+from tests.servers.openai_server import OpenAIServer
+from tests.servers.scripted_model import labeled_rows, scripted_model
+from triagebot.adapters.arxiv_sources import build_sources
+from triagebot.adapters.classifiers import build_classifier
+from triagebot.adapters.publishers import build_publisher
+from triagebot.adapters.state_jsonl import JsonlStateStore
+from triagebot.config import load_config
+from triagebot.pipeline import RunOptions, run_pipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+BUNDLE = ROOT / "triagebot" / "data" / "offline"
+FEED_DATE = datetime(2025, 3, 26, tzinfo=timezone(timedelta(hours=-4)))
+
+OFFLINE_OVERRIDES = {
+    # replayed answers come back at once: no need to pace them like GitHub Models' free tier
+    'backend = "openai"\nmodel = "openai/gpt-4o-mini"': 'backend = "replay"\nmodel = "gpt-4o-mini"',
+    "requests_per_minute = 15": "requests_per_minute = 100000",
+    "max_papers = 60": "max_papers = 200",
+    'backend = "github"': 'backend = "none" # --offline publishes previews with dir:',
+    "max_open_prs = 10": "max_open_prs = 100",
+    "max_new_prs = 5": "max_new_prs = 100",
+}
+
+
+def offline_config_text() -> str:
+    text = (ROOT / "triagebot.toml").read_text(encoding="utf-8")
+    for old, new in OFFLINE_OVERRIDES.items():
+        if old not in text:
+            raise SystemExit(f"triagebot.toml changed: cannot find {old!r}; update OFFLINE_OVERRIDES")
+        text = text.replace(old, new)
+    header = "# Written by tests/servers/make_offline_bundle.py: the configuration of `triagebot run --offline`.\n"
+    return header + text
+
+
+def write_arxiv(folder: Path) -> None:
+    papers = labeled_papers(
+        FIXTURES / "arxiv-papers-labeled.jsonl",
+        start=datetime(2025, 3, 24, 17, tzinfo=UTC),
+        step=timedelta(minutes=7),
+    )
+    feed = [p.model_copy(update={"announce_type": "new", "categories": ("cs.CV",)}) for p in papers]
+    folder.mkdir(parents=True)
+    (folder / "feed-rss-cs.CV-2025-03-26.xml").write_bytes(rss_feed_xml(feed, ["cs.CV"], FEED_DATE))
+    wrapper = {
+        "url": "https://export.arxiv.org/api/query?id_list=" + ",".join(p.arxiv_id for p in papers),
+        "status_code": 200,
+        "body": api_xml(papers, per_page=len(papers)).decode("utf-8"),
+    }
+    (folder / "api-idlist-cs.CV-2025-03-26.json").write_text(
+        json.dumps(wrapper, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+def record(bundle: Path) -> None:
+    config = load_config(bundle / "triagebot.toml")
+    os.environ["OPENAI_API_KEY"] = "sk-offline-recording"
+    with OpenAIServer(responder=scripted_model(labeled_rows())) as server, tempfile.TemporaryDirectory() as tmp:
+        llm = config.llm.model_copy(update={"base_url": server.base_url, "record_dir": str(bundle / "recordings")})
+        list_path = bundle / "awesome-xad.md"
+        report = run_pipeline(
+            config=config,
+            options=RunOptions(run_id="offline", list_path=str(list_path)),
+            source=build_sources([str(bundle / "arxiv")], config.arxiv),
+            classifier=build_classifier("openai", llm),
+            publisher=build_publisher("none", config.publish, list_path=list_path),
+            state=JsonlStateStore(Path(tmp)),
+        )
+    print(report.summary_line())
+
+
+def main() -> None:
+    if BUNDLE.exists():
+        shutil.rmtree(BUNDLE)
+    BUNDLE.mkdir(parents=True)
+    (BUNDLE / "triagebot.toml").write_text(offline_config_text(), encoding="utf-8")
+    shutil.copyfile(FIXTURES / "awesome-xad-README.md", BUNDLE / "awesome-xad.md")
+    write_arxiv(BUNDLE / "arxiv")
+    record(BUNDLE)
+
+
+if __name__ == "__main__":
+    main()
