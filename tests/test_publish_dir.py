@@ -14,7 +14,7 @@ from triagebot.adapters.dir_publisher import DirPublisher
 from triagebot.adapters.publishers import NullPublisher, build_publisher
 from triagebot.config import PublishConfig
 from triagebot.errors import ConfigError
-from triagebot.models import PRState, Proposal, PublishStatus
+from triagebot.models import Proposal, PRState, PublishStatus
 from triagebot.publishing import publish_all
 
 GOLDEN = Path(__file__).parent / "golden_publish"

@@ -19,6 +19,9 @@ from triagebot.ports import Publisher
 
 log = logging.getLogger(__name__)
 
+# What counts against the caps: a PR opened, or (dry run) a preview of one written.
+_NEW = frozenset({PublishStatus.OPENED, PublishStatus.PREVIEWED})
+
 
 def _message(err: TriagebotError) -> str:
     return f"{err} (hint: {err.hint})" if err.hint else str(err)
@@ -75,7 +78,7 @@ def publish_all(
             log.exception("%s: unexpected error while publishing", proposal.branch)
             results.append(_failed(proposal, f"internal error: {type(err).__name__}: {err}"))
             continue
-        if result.status is PublishStatus.OPENED:
+        if result.status in _NEW:
             opened += 1
             open_now += 1
         results.append(result)
