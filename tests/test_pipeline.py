@@ -1,0 +1,160 @@
+"""The pipeline's bookkeeping with typed fakes of the ports: one outcome per paper, nothing lost."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FakePublisher, FakeSource, FakeStateStore, make_paper
+from triagebot.adapters.fixture_classifier import FixtureClassifier
+from triagebot.config import Config, LLMConfig, PublishConfig
+from triagebot.errors import PublishError
+from triagebot.models import ExistingPR, Outcome, PRState
+from triagebot.pipeline import RunOptions, run_pipeline
+
+LIST = (Path(__file__).parent / "fixtures" / "awesome-xad-README.md").read_text(encoding="utf-8")
+UNTIL = datetime(2025, 3, 27, tzinfo=UTC)
+SECTION = "Image / Foundation-model-based"
+
+
+def _paper(index: int, relevant: bool = True):  # type: ignore[no-untyped-def]
+    arxiv_id = f"2503.{30000 + index}"
+    return make_paper(
+        arxiv_id,
+        title=f"Zero-shot anomaly segmentation number {index} with vision-language models",
+        abstract="We propose a CLIP-based method for zero-shot anomaly detection and localization in images.",
+    )
+
+
+def _decisions(tmp_path: Path, ids: list[str]) -> FixtureClassifier:
+    path = tmp_path / "decisions.jsonl"
+    path.write_text(
+        "".join(json.dumps({"arxiv_id": i, "relevant": True, "section": SECTION}) + "\n" for i in ids)
+    )
+    return FixtureClassifier(path)
+
+
+def _config(**publish: object) -> Config:
+    return Config(
+        llm=LLMConfig(requests_per_minute=100_000, prefilter=False),
+        publish=PublishConfig(**publish),  # type: ignore[arg-type]
+    )
+
+
+def _run(tmp_path: Path, source: FakeSource, publisher: FakePublisher, state: FakeStateStore, **kw: object):  # type: ignore[no-untyped-def]
+    papers = source._papers
+    return run_pipeline(
+        config=_config(**kw),
+        options=RunOptions(run_id="r1", list_path="README.md", until=UNTIL),
+        source=source,
+        classifier=_decisions(tmp_path, [p.arxiv_id for p in papers]),
+        publisher=publisher,
+        state=state,
+    )
+
+
+def test_every_paper_gets_one_outcome_and_the_cursor_moves(tmp_path: Path) -> None:
+    papers = [_paper(i) for i in range(3)]
+    state = FakeStateStore()
+    publisher = FakePublisher(LIST)
+    report = _run(tmp_path, FakeSource(papers), publisher, state)
+    assert [p.outcome for p in report.papers] == [Outcome.PUBLISHED] * 3
+    assert report.published == 3 and not report.errors
+    assert [p.arxiv_ids for p in publisher.published] == [(p.arxiv_id,) for p in papers]
+    assert state.cursor() is not None and state.cursor().until == UNTIL  # type: ignore[union-attr]
+    # decisions were logged (proposed) before publishing, then the outcome (published)
+    assert [r.outcome for r in state.records if r.arxiv_id == papers[0].arxiv_id] == [
+        Outcome.PROPOSED,
+        Outcome.PUBLISHED,
+    ]
+
+
+def test_a_source_failure_keeps_what_was_fetched_and_does_not_move_the_cursor(tmp_path: Path) -> None:
+    papers = [_paper(i) for i in range(4)]
+    state = FakeStateStore()
+    report = _run(tmp_path, FakeSource(papers, fail_after=2), FakePublisher(LIST), state)
+    assert report.fetched == 2 and report.published == 2
+    assert [e.stage for e in report.errors] == ["fetch"]
+    assert state.cursor() is None  # the window is retried next run
+
+
+def test_closed_pr_is_rejected_by_maintainer_and_open_pr_is_not_reopened(tmp_path: Path) -> None:
+    closed, opened, new = _paper(1), _paper(2), _paper(3)
+    existing = {
+        closed.arxiv_id: ExistingPR(closed.arxiv_id, 7, PRState.CLOSED, "https://x/pull/7", "triagebot/a"),
+        opened.arxiv_id: ExistingPR(opened.arxiv_id, 8, PRState.OPEN, "https://x/pull/8", "triagebot/b"),
+    }
+    publisher = FakePublisher(LIST, existing)
+    report = _run(tmp_path, FakeSource([closed, opened, new]), publisher, FakeStateStore())
+    outcomes = {p.arxiv_id: p.outcome for p in report.papers}
+    assert outcomes == {
+        closed.arxiv_id: Outcome.REJECTED_BY_MAINTAINER,
+        opened.arxiv_id: Outcome.PUBLISHED,
+        new.arxiv_id: Outcome.PUBLISHED,
+    }
+    assert [p.arxiv_ids for p in publisher.published] == [(new.arxiv_id,)]
+
+
+def test_caps_leave_the_rest_pending_with_their_decision_kept(tmp_path: Path) -> None:
+    papers = [_paper(i) for i in range(4)]
+    state = FakeStateStore()
+    publisher = FakePublisher(LIST)
+    report = _run(tmp_path, FakeSource(papers), publisher, state, max_new_prs=1)
+    assert report.published == 1 and report.pending == 3
+    pending = state.load()[papers[3].arxiv_id]
+    assert pending.outcome is Outcome.PENDING and pending.decision is not None
+    # next run: the pending papers are published without asking the model again
+    classifier_path = tmp_path / "empty.jsonl"
+    classifier_path.write_text("")
+    report2 = run_pipeline(
+        config=_config(max_new_prs=10),
+        options=RunOptions(run_id="r2", list_path="README.md", until=UNTIL),
+        source=FakeSource(papers),
+        classifier=FixtureClassifier(classifier_path),
+        publisher=publisher,
+        state=state,
+    )
+    assert report2.llm.calls == 0
+    assert len(publisher.published) == 4
+
+
+class _GitHubDown(FakePublisher):
+    def existing(self, arxiv_ids):  # type: ignore[no-untyped-def]
+        raise PublishError("GitHub said 502")
+
+
+def test_github_down_keeps_decisions_pending_and_opens_nothing(tmp_path: Path) -> None:
+    papers = [_paper(i) for i in range(2)]
+    state = FakeStateStore()
+    publisher = _GitHubDown(LIST)
+    report = _run(tmp_path, FakeSource(papers), publisher, state)
+    assert not publisher.published
+    assert {p.outcome for p in report.papers} == {Outcome.PENDING}
+    assert all(state.load()[p.arxiv_id].decision for p in papers)
+    assert report.errors and report.errors[0].stage == "screen"
+
+
+def test_paper_already_in_the_list_is_a_duplicate_without_a_model_call(tmp_path: Path) -> None:
+    listed = make_paper("2503.19357", title="Correcting Deviations from Normality")
+    report = _run(tmp_path, FakeSource([listed]), FakePublisher(LIST), FakeStateStore())
+    assert [p.outcome for p in report.papers] == [Outcome.DUPLICATE]
+    assert report.llm.calls == 0
+
+
+@pytest.mark.parametrize("max_papers", [0, 1])
+def test_max_papers_defers_the_rest(tmp_path: Path, max_papers: int) -> None:
+    papers = [_paper(i) for i in range(3)]
+    state = FakeStateStore()
+    report = run_pipeline(
+        config=_config(),
+        options=RunOptions(run_id="r", list_path="README.md", until=UNTIL, max_papers=max_papers),
+        source=FakeSource(papers),
+        classifier=_decisions(tmp_path, [p.arxiv_id for p in papers]),
+        publisher=FakePublisher(LIST),
+        state=state,
+    )
+    assert report.pending == 3 - max_papers
+    assert len(report.papers) == 3
