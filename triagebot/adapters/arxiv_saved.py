@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from triagebot.adapters.arxiv_api import papers_in_response, valid_ids
 from triagebot.adapters.arxiv_feed import ArxivFeedSource, FeedDocument
 from triagebot.adapters.arxiv_http import BodyProblem, inspect_xml, page_start
 from triagebot.errors import ConfigError
+from triagebot.fsutil import atomic_write
 from triagebot.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -185,17 +184,6 @@ class ResponseRecorder:
         else:
             wrapper = {"url": url, "status_code": status, "body": body.decode("utf-8", "replace")}
             data = (json.dumps(wrapper, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-        _write_atomically(target, data)
+        atomic_write(target, data)
         self.saved.append(target)
         logger.debug("saved %s to %s", url, target)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

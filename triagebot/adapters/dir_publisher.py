@@ -11,14 +11,13 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from triagebot.awesome import read_list_file
 from triagebot.errors import PublishError
+from triagebot.fsutil import atomic_write
 from triagebot.models import ExistingPR, Proposal, PRState, PublishResult, PublishStatus
 
 log = logging.getLogger(__name__)
@@ -56,17 +55,7 @@ def _display_path(list_path: str) -> str:
 def write_atomically(target: Path, data: str) -> None:
     """Replace ``target`` with ``data`` in one step (temp file in the same folder, fsync, rename)."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        atomic_write(target, data)
     except OSError as err:
         raise PublishError(f"{target}: cannot write the preview: {err.strerror or err}") from None
 

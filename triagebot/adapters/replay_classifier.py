@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from triagebot.errors import ClassifyError, ConfigError, InvalidAnswerError
+from triagebot.fsutil import atomic_write
 from triagebot.models import Usage
 from triagebot.ports import Classifier, ModelAnswer, ModelRequest
 
@@ -83,10 +84,7 @@ class RecordingClassifier:
             if path.exists():
                 data = _read(path)
             data.setdefault("exchanges", []).append(exchange)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-            tmp.replace(path)
+            atomic_write(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from triagebot.errors import StateError
+from triagebot.fsutil import TEMP_SUFFIX, atomic_write, fsync_directory
 from triagebot.models import Cursor, DecisionRecord
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 DECISIONS = "decisions.jsonl"
 CURSOR = "cursor.json"
 _TMP_PREFIX = ".cursor."
-_TMP_SUFFIX = ".tmp"
 _FIX_HINT = "delete that line (or the file): losing records is harmless, it only costs model calls"
 
 
@@ -138,27 +137,16 @@ class JsonlStateStore:
         finally:
             os.close(fd)
         if created:
-            _fsync_directory(self.directory)
+            fsync_directory(self.directory)
 
     def save_cursor(self, cursor: Cursor) -> None:
         self._ensure_directory()
         payload = (json.dumps(cursor.model_dump(mode="json"), sort_keys=True, indent=2) + "\n").encode()
         try:
             self._remove_stale_temps()
-            fd, tmp_name = tempfile.mkstemp(dir=self.directory, prefix=_TMP_PREFIX, suffix=_TMP_SUFFIX)
+            atomic_write(self.cursor_path, payload, temp_prefix=_TMP_PREFIX)
         except OSError as err:
             raise _os_error(self.cursor_path, "cannot write state", err) from None
-        try:
-            try:
-                _write_all(fd, payload)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp_name, self.cursor_path)
-        except OSError as err:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise _os_error(self.cursor_path, "cannot write state", err) from None
-        _fsync_directory(self.directory)
 
     # ------------------------------------------------------------------ helpers
 
@@ -189,7 +177,7 @@ class JsonlStateStore:
 
     def _remove_stale_temps(self) -> None:
         """Temp files of a cursor write that was killed before its rename."""
-        for stale in self.directory.glob(f"{_TMP_PREFIX}*{_TMP_SUFFIX}"):
+        for stale in self.directory.glob(f"{_TMP_PREFIX}*{TEMP_SUFFIX}"):
             stale.unlink(missing_ok=True)
 
 
@@ -213,17 +201,3 @@ def _write_all(fd: int, payload: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a create/rename in ``directory`` durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as err:
-        log.debug("fsync of %s not supported: %s", directory, err)
-    finally:
-        os.close(fd)

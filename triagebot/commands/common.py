@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.config import Config, load_config
 from triagebot.errors import ConfigError
+from triagebot.fsutil import atomic_write
 
 DEFAULT_CONFIG = Path("triagebot.toml")
 
@@ -60,12 +59,6 @@ def parse_ids(text: str) -> list[str]:
 def write_report(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically (temp file in the same folder, then rename)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, text)
     except OSError as err:
         raise ConfigError(f"{path}: cannot write: {err.strerror or err}") from None
