@@ -327,6 +327,7 @@ def run_pipeline(
 
     papers = fetch(source, options, run)
     fetch_complete = not any(e.stage == "fetch" and e.arxiv_id is None for e in report.errors)
+    log.info("fetched %d papers%s", len(papers), "" if fetch_complete else " (arXiv failed part-way)")
     _crash_point(crash_hook, "fetched")
 
     if options.max_papers is not None and len(papers) > options.max_papers:
@@ -337,9 +338,16 @@ def run_pipeline(
     forced = bool(options.ids)
     existing = _existing_prs(publisher, [p.arxiv_id for p in papers], run)
     to_classify, decided = screen(papers, doc, existing or {}, run, forced=forced)
+    log.info(
+        "screened: %d to classify, %d already decided, %d settled",
+        len(to_classify),
+        len(decided),
+        len(run.outcomes),
+    )
     _crash_point(crash_hook, "screened")
 
     decided.update(classify(triage, to_classify, run, forced=forced))
+    log.info("classified: %d accepted for the list", len(decided))
     _crash_point(crash_hook, "classified")
 
     if existing is None:  # without knowing the bot's PRs a PR could be opened twice: wait
