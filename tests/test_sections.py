@@ -21,12 +21,12 @@ def test_full_path_and_unique_suffix_name_the_same_section() -> None:
 
 
 def test_ambiguous_name_lists_candidates() -> None:
-    with pytest.raises(ListError, match="ambiguous.*Image / Attention-based"):
+    with pytest.raises(ListError, match=r"ambiguous.*Image / Attention-based"):
         resolve_name("Attention-based", PATHS)
 
 
 def test_unknown_name_lists_sections() -> None:
-    with pytest.raises(ListError, match="unknown section 'Audio'.*Datasets"):
+    with pytest.raises(ListError, match=r"unknown section 'Audio'.*Datasets"):
         resolve_name("Audio", PATHS)
 
 

@@ -10,7 +10,9 @@ SEPARATOR = " / "
 
 
 def _parts(name: str) -> list[str]:
-    return [" ".join(part.split()).casefold() for part in name.replace("/", " / ").split(" / ") if part.strip()]
+    return [
+        " ".join(part.split()).casefold() for part in name.replace("/", " / ").split(" / ") if part.strip()
+    ]
 
 
 def resolve_name(name: str, paths: Sequence[str]) -> str:

@@ -52,7 +52,9 @@ def offline_config_text() -> str:
         if old not in text:
             raise SystemExit(f"triagebot.toml changed: cannot find {old!r}; update OFFLINE_OVERRIDES")
         text = text.replace(old, new)
-    header = "# Written by tests/servers/make_offline_bundle.py: the configuration of `triagebot run --offline`.\n"
+    header = (
+        "# Written by tests/servers/make_offline_bundle.py: the configuration of `triagebot run --offline`.\n"
+    )
     return header + text
 
 
@@ -78,8 +80,13 @@ def write_arxiv(folder: Path) -> None:
 def record(bundle: Path) -> None:
     config = load_config(bundle / "triagebot.toml")
     os.environ["OPENAI_API_KEY"] = "sk-offline-recording"
-    with OpenAIServer(responder=scripted_model(labeled_rows())) as server, tempfile.TemporaryDirectory() as tmp:
-        llm = config.llm.model_copy(update={"base_url": server.base_url, "record_dir": str(bundle / "recordings")})
+    with (
+        OpenAIServer(responder=scripted_model(labeled_rows())) as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        llm = config.llm.model_copy(
+            update={"base_url": server.base_url, "record_dir": str(bundle / "recordings")}
+        )
         list_path = bundle / "awesome-xad.md"
         report = run_pipeline(
             config=config,
