@@ -158,3 +158,28 @@ def test_max_papers_defers_the_rest(tmp_path: Path, max_papers: int) -> None:
     )
     assert report.pending == 3 - max_papers
     assert len(report.papers) == 3
+
+
+def test_a_pr_opened_but_not_recorded_is_found_and_recorded_as_published(tmp_path: Path) -> None:
+    """The crash window: the PR exists, the log still says proposed. The rerun settles it."""
+    paper = _paper(1)
+    state = FakeStateStore()
+    publisher = FakePublisher(LIST)
+    _run(tmp_path, FakeSource([paper]), publisher, state)
+    state.records = [r for r in state.records if r.outcome is not Outcome.PUBLISHED]  # lost on crash
+    assert state.load()[paper.arxiv_id].outcome is Outcome.PROPOSED
+    pr = ExistingPR(paper.arxiv_id, 1, PRState.OPEN, "https://x/pull/1", "triagebot/" + paper.arxiv_id)
+    rerun = FakePublisher(LIST, {paper.arxiv_id: pr})
+    report = _run(tmp_path, FakeSource([paper]), rerun, state)
+    assert not rerun.published and report.llm.calls == 0
+    assert state.load()[paper.arxiv_id].outcome is Outcome.PUBLISHED
+    assert state.load()[paper.arxiv_id].pr_url == "https://x/pull/1"
+
+
+def test_a_merged_bot_pr_stays_published_once_its_entry_is_in_the_list(tmp_path: Path) -> None:
+    listed = make_paper("2503.19357", title="Correcting Deviations from Normality")
+    pr = ExistingPR(listed.arxiv_id, 3, PRState.MERGED, "https://x/pull/3", "triagebot/2503.19357")
+    report = _run(
+        tmp_path, FakeSource([listed]), FakePublisher(LIST, {listed.arxiv_id: pr}), FakeStateStore()
+    )
+    assert [p.outcome for p in report.papers] == [Outcome.PUBLISHED]

@@ -74,7 +74,7 @@ def test_a_rerun_finds_its_previews_and_makes_no_duplicate(tmp_path: Path) -> No
     assert publisher.existing(["2503.10001"]) == {}
     publisher.publish(batch[0])
     found = publisher.existing(["2503.10001", "2503.10009"])
-    assert list(found) == ["2503.10001"] and found["2503.10001"].state is PRState.OPEN
+    assert list(found) == ["2503.10001"] and found["2503.10001"].state is PRState.PREVIEW
     assert publisher.open_count() == 1
     again = publisher.publish(batch[0])
     assert again.status is PublishStatus.PREVIEWED and again.message == "preview rewritten"

@@ -109,6 +109,7 @@ class PRState(StrEnum):
     OPEN = "open"
     MERGED = "merged"
     CLOSED = "closed"  # closed without merge: a maintainer said no
+    PREVIEW = "preview"  # the dry-run twin's preview folder: nothing was published
 
 
 @dataclass(frozen=True)

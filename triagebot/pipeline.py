@@ -191,21 +191,13 @@ def screen(
         entry = doc.index.find(arxiv_id=paper.arxiv_id, title=paper.title)
         pr = existing.get(paper.arxiv_id)
         before = run.previous.get(paper.arxiv_id)
-        if entry is not None:
-            run.record(paper, Outcome.DUPLICATE, "screen", reason=f"already in the list at line {entry.line}")
-        elif pr is not None and pr.state is PRState.CLOSED:
-            run.record(
-                paper,
-                Outcome.REJECTED_BY_MAINTAINER,
-                "screen",
-                reason=f"PR #{pr.number} closed",
-                pr_url=pr.url,
-            )
-        elif pr is not None:
-            if before is not None and before.outcome in (Outcome.PUBLISHED, Outcome.PROPOSED):
-                run.skip(paper, f"PR {pr.state.value}")
-            else:
-                run.record(paper, Outcome.PUBLISHED, "screen", reason=f"PR {pr.state.value}", pr_url=pr.url)
+        if pr is not None and pr.state is PRState.CLOSED:
+            _settle(run, paper, Outcome.REJECTED_BY_MAINTAINER, f"PR #{pr.number} closed", pr.url)
+        elif pr is not None:  # open or merged: published; a dry-run preview: proposed
+            outcome = Outcome.PROPOSED if pr.state is PRState.PREVIEW else Outcome.PUBLISHED
+            _settle(run, paper, outcome, f"PR {pr.state.value}", pr.url)
+        elif entry is not None:
+            _settle(run, paper, Outcome.DUPLICATE, f"already in the list at line {entry.line}", None)
         elif not forced and before is not None and before.outcome in FINAL:
             run.skip(paper, "already decided")
         elif (
@@ -215,6 +207,15 @@ def screen(
         else:
             to_classify.append(paper)
     return to_classify, decided
+
+
+def _settle(run: _Run, paper: Paper, outcome: Outcome, reason: str, pr_url: str | None) -> None:
+    """``paper`` needs no work: record ``outcome`` unless the log already says so."""
+    before = run.previous.get(paper.arxiv_id)
+    if before is not None and before.outcome is outcome:
+        run.skip(paper, reason if outcome is not Outcome.DUPLICATE else "in list")
+    else:
+        run.record(paper, outcome, "screen", reason=reason, pr_url=pr_url)
 
 
 def classify(triage: Triage, papers: Sequence[Paper], run: _Run, *, forced: bool) -> dict[str, Decision]:

@@ -89,7 +89,7 @@ class DirPublisher:
             for arxiv_id in data.get("arxiv_ids", []):
                 if arxiv_id in wanted:
                     found[arxiv_id] = ExistingPR(
-                        arxiv_id, 0, PRState.OPEN, folder.as_uri(), str(data.get("branch", ""))
+                        arxiv_id, 0, PRState.PREVIEW, folder.as_uri(), str(data.get("branch", ""))
                     )
         return found
 
