@@ -14,12 +14,14 @@ from collections.abc import Sequence
 
 from triagebot import __version__
 from triagebot.errors import TriagebotError
+from triagebot.redact import RedactingFilter, redact
 
 COMMANDS = ("run", "fetch", "classify", "lint")
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+_HANDLER_NAME = "triagebot-stderr"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,16 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
+    """One stderr handler on the root logger, so every library's records pass the secret filter."""
     level = logging.WARNING if quiet else logging.DEBUG if verbose > 1 else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("triagebot")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-    if verbose < 3:  # the SDKs are chatty (and may log request headers at DEBUG)
-        for noisy in ("arxiv", "openai", "httpx", "httpx2", "github", "urllib3"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
+    handler.addFilter(RedactingFilter())
+    handler.set_name(_HANDLER_NAME)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:  # main() may run twice
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose >= 3 else logging.INFO)
+    logging.getLogger("triagebot").setLevel(level)
+    for sdk in ("arxiv", "openai", "httpx", "httpx2", "github", "urllib3"):
+        # chatty, and they may log request headers at DEBUG: only with -vvv
+        logging.getLogger(sdk).setLevel(logging.DEBUG if verbose >= 3 else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except TriagebotError as err:
         hint = f" (hint: {err.hint})" if err.hint else ""
-        print(f"triagebot: error: {err}{hint}", file=sys.stderr)
+        print(redact(f"triagebot: error: {err}{hint}"), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("triagebot: interrupted", file=sys.stderr)
@@ -70,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:
         if args.debug:
             raise
-        message = " ".join(str(err).split())
+        message = redact(" ".join(str(err).split()))
         print(
             f"triagebot: internal error: {type(err).__name__}: {message} (rerun with --debug for details)",
             file=sys.stderr,

@@ -19,6 +19,7 @@ from triagebot.commands.common import (
 )
 from triagebot.config import Config
 from triagebot.errors import ConfigError
+from triagebot.redact import redact, secret_values
 from triagebot.report import RunReport
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
@@ -114,17 +115,19 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
 
 
 def _emit(report: RunReport, report_path: Path | None) -> None:
+    """The report as JSON, as the Actions step summary, and as a short text; secrets masked in all."""
+    secrets = secret_values()
     if report_path is not None:
-        write_report(report_path, report.model_dump_json(indent=2) + "\n")
+        write_report(report_path, redact(report.model_dump_json(indent=2) + "\n", secrets))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(report.to_markdown())
-    print(report.summary_line())
-    for error in report.errors:
-        print(f"  error: {error.arxiv_id or '-'} ({error.stage}): {error.message}")
+            handle.write(redact(report.to_markdown(), secrets))
+    lines = [report.summary_line()]
+    lines += [f"  error: {e.arxiv_id or '-'} ({e.stage}): {e.message}" for e in report.errors]
     if report.previews:
-        print(f"PR previews: {report.previews}")
+        lines.append(f"PR previews: {report.previews}")
+    print(redact("\n".join(lines), secrets))
 
 
 def _crash_hook_from_env() -> Any:
