@@ -57,7 +57,7 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="bundled arXiv night and model answers; previews in ./triagebot-offline/ (no network, no keys)",
     )
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=handle, run_id=None)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -67,8 +67,9 @@ def handle(args: argparse.Namespace) -> int:
     config = load_config_arg(args)
     if args.max_papers is not None and args.max_papers < 0:
         raise ConfigError("--max-papers must be 0 or more")
-    plan = offline_setup(args, config, Path.cwd()) if args.offline else _plan(args, config)
-    report = run_pipeline(crash_hook=_crash_hook_from_env(), **plan)
+    if args.offline:
+        args, config = offline_setup(args, config, Path.cwd())
+    report = run_pipeline(crash_hook=_crash_hook_from_env(), **_plan(args, config))
     _emit(report, args.report)
     return EXIT_PARTIAL if report.errors else EXIT_OK
 
@@ -89,13 +90,9 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     publisher = build_publisher(publish_spec, publish_config, list_path=Path(list_path))
     classifier = build_classifier(args.llm or config.llm.backend, config.llm)
     source = build_sources(args.source or [config.arxiv.source], config.arxiv)
-    cursor = state.cursor()
-    until = args.until or datetime.now(UTC)
-    since = args.since or (cursor.until if cursor else None)
-    if since is not None and since >= until:
-        raise ConfigError(f"--since {since.isoformat()} is not before --until {until.isoformat()}")
+    since, until = _window(args, state)
     options = RunOptions(
-        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        run_id=args.run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
         list_path=list_path,
         since=since,
         until=until,
@@ -112,6 +109,19 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
         "publisher": publisher,
         "state": state,
     }
+
+
+def _window(args: argparse.Namespace, state: Any) -> tuple[datetime | None, datetime | None]:
+    """Since the last completed window (the cursor) until now, unless the arguments say otherwise.
+    A recorded night (--offline) has no window: every paper in it is a candidate."""
+    if args.offline:
+        return args.since, args.until
+    cursor = state.cursor()
+    until = args.until or datetime.now(UTC)
+    since = args.since or (cursor.until if cursor else None)
+    if since is not None and since >= until:
+        raise ConfigError(f"--since {since.isoformat()} is not before --until {until.isoformat()}")
+    return since, until
 
 
 def _emit(report: RunReport, report_path: Path | None) -> None:
