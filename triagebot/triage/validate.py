@@ -144,6 +144,8 @@ def check_venue(answer: str | None, paper: Paper) -> tuple[str, int | None, list
         notes.append(f"venue {answer[:40]!r} not recognised")
     if found is not None:
         return found.venue, found.year or year, notes
+    if not notes:
+        notes.append(f"no venue in the arXiv comment or journal reference: listed as arXiv {year}")
     return "arXiv", year, notes
 
 
