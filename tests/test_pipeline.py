@@ -183,3 +183,25 @@ def test_a_merged_bot_pr_stays_published_once_its_entry_is_in_the_list(tmp_path:
         tmp_path, FakeSource([listed]), FakePublisher(LIST, {listed.arxiv_id: pr}), FakeStateStore()
     )
     assert [p.outcome for p in report.papers] == [Outcome.PUBLISHED]
+
+
+def test_a_paper_that_keeps_failing_is_left_alone_after_three_runs(tmp_path: Path) -> None:
+    paper = _paper(1)
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps({"arxiv_id": paper.arxiv_id, "relevant": True, "section": "Datasets"}) + "\n")
+    state = FakeStateStore()
+    calls = []
+    for run_id in ("r1", "r2", "r3", "r4"):
+        report = run_pipeline(
+            config=_config(),
+            options=RunOptions(run_id=run_id, list_path="README.md", until=UNTIL),
+            source=FakeSource([paper]),
+            classifier=FixtureClassifier(path),
+            publisher=FakePublisher(LIST),
+            state=state,
+        )
+        calls.append(report.llm.calls)
+    assert all(calls[:3]) and calls[3] == 0  # screen + classify each run, then nothing
+    last = state.load()[paper.arxiv_id]
+    assert last.outcome is Outcome.ERROR and last.attempts == 3
+    assert report.skipped == {"failed 3 runs in a row": 1}

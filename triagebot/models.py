@@ -178,6 +178,7 @@ class DecisionRecord(BaseModel):
     stage: str | None = None
     pr_url: str | None = None
     decision: Decision | None = None
+    attempts: int = Field(default=1, description="consecutive runs that ended in this outcome (for errors)")
 
 
 class Cursor(BaseModel):

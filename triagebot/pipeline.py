@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 FINAL = frozenset(
     {Outcome.PUBLISHED, Outcome.REJECTED_BY_MODEL, Outcome.REJECTED_BY_MAINTAINER, Outcome.DUPLICATE}
 )
+# A paper that failed this many runs in a row is left alone until a maintainer forces it (--ids).
+MAX_ERROR_ATTEMPTS = 3
 # Outcomes whose recorded decision is reused instead of asking the model again.
 DECIDED = frozenset({Outcome.PROPOSED, Outcome.PENDING})
 
@@ -103,6 +105,7 @@ class _Run:
                 stage=stage,
                 pr_url=pr_url,
                 decision=decision,
+                attempts=before.attempts + 1 if before is not None and before.outcome is outcome else 1,
             )
             self.state.append([record])
             self.previous[paper.arxiv_id] = record
@@ -200,6 +203,8 @@ def screen(
             _settle(run, paper, Outcome.DUPLICATE, f"already in the list at line {entry.line}", None)
         elif not forced and before is not None and before.outcome in FINAL:
             run.skip(paper, "already decided")
+        elif not forced and before is not None and _gave_up(before):
+            run.skip(paper, f"failed {before.attempts} runs in a row")
         elif (
             before is not None and before.outcome in DECIDED and before.decision and before.decision.relevant
         ):
@@ -207,6 +212,10 @@ def screen(
         else:
             to_classify.append(paper)
     return to_classify, decided
+
+
+def _gave_up(record: DecisionRecord) -> bool:
+    return record.outcome is Outcome.ERROR and record.attempts >= MAX_ERROR_ATTEMPTS
 
 
 def _settle(run: _Run, paper: Paper, outcome: Outcome, reason: str, pr_url: str | None) -> None:
