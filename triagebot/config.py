@@ -102,6 +102,11 @@ class PublishConfig(_Strict):
     group: bool = False
     labels: list[str] = Field(default_factory=lambda: ["triagebot"])
     low_confidence: Annotated[float, Field(ge=0, le=1)] = 0.7
+    # The GitHub client's pacing (GitHub asks for a pause between writes) and retries; tests set 0.
+    timeout: Annotated[int, Field(ge=1)] = 30  # seconds per request
+    delay_seconds: Annotated[float, Field(ge=0)] = 0.25  # between any two requests
+    write_delay_seconds: Annotated[float, Field(ge=0)] = 1.0  # between two writes
+    backoff_seconds: Annotated[float, Field(ge=0)] = 1.0  # retry backoff factor on 5xx (doubles)
 
     def resolved_repo(self) -> str | None:
         return self.repo or os.environ.get("GITHUB_REPOSITORY")

@@ -155,7 +155,8 @@ class GitHubPublisher:
 
     @classmethod
     def from_config(cls, config: PublishConfig, *, tuning: Tuning | None = None) -> GitHubPublisher:
-        """Token from ``token_env``, API URL from GITHUB_API_URL, repo from config or GITHUB_REPOSITORY."""
+        """Token from ``token_env``, API URL from GITHUB_API_URL, repo from config or GITHUB_REPOSITORY;
+        pacing, backoff and timeout from the config unless ``tuning`` is given."""
         token = secret(config.token_env)
         if token is None:
             raise ConfigError(
@@ -168,6 +169,13 @@ class GitHubPublisher:
             raise ConfigError(
                 f"publishing to GitHub needs the repository as owner/name, got {repo!r}",
                 hint="set publish.repo in triagebot.toml or GITHUB_REPOSITORY",
+            )
+        if tuning is None:
+            tuning = Tuning(
+                seconds_between_requests=config.delay_seconds,
+                seconds_between_writes=config.write_delay_seconds,
+                backoff_factor=config.backoff_seconds,
+                timeout=config.timeout,
             )
         return cls(
             token=token.get_secret_value(),
