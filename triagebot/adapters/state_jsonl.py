@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from triagebot.errors import StateError
 from triagebot.fsutil import TEMP_SUFFIX, atomic_write, fsync_directory
 from triagebot.models import Cursor, DecisionRecord
+from triagebot.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,10 @@ _FIX_HINT = "delete that line (or the file): losing records is harmless, it only
 
 
 def encode_record(record: DecisionRecord) -> bytes:
-    """One log line: sorted keys, ASCII only, unset fields left out, newline-terminated."""
+    """One log line: sorted keys, ASCII only, unset fields left out, secrets masked (an error
+    reason can quote a service that echoed the key it rejected), newline-terminated."""
     data = record.model_dump(mode="json", exclude_none=True)
-    return (json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n").encode("ascii")
+    return (redact(json.dumps(data, sort_keys=True, separators=(",", ":"))) + "\n").encode("ascii")
 
 
 def _parse_line(line: bytes) -> DecisionRecord | None:

@@ -13,6 +13,7 @@ from typing import Any
 from triagebot.config import Price
 from triagebot.errors import StateError
 from triagebot.models import Usage
+from triagebot.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class AuditLog:
             },
             "latency_s": round(latency_s, 3),
         }
-        text = json.dumps(line, ensure_ascii=False, default=str) + "\n"
+        text = redact(json.dumps(line, ensure_ascii=False, default=str)) + "\n"  # errors may quote keys
         with self._lock:
             try:
                 with self.path.open("a", encoding="utf-8") as handle:
