@@ -51,6 +51,7 @@ from triagebot.models import DecisionRecord, Outcome, Paper
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
 LIST_TEXT = (FIXTURES / "awesome-xad-README.md").read_text(encoding="utf-8")
+NETGUARD = Path(__file__).resolve().parent / "netguard"  # a sitecustomize: loopback only in the child
 
 OPENAI_KEY = "sk-FAKE-openai-SECRET-1234"
 GITHUB_TOKEN = "ghp_FAKEgithubSECRET5678"
@@ -69,6 +70,10 @@ WINDOW = ("--since", "2025-08-19", "--until", "2025-08-21")
 CRASH_POINTS = ("fetched", "screened", "classified", "pr-opened", "published")
 RECORDED_OUTCOMES = frozenset(o.value for o in Outcome)  # published, proposed, pending, rejected_*, ...
 KILLED = -signal.SIGKILL
+# Every client's timeout, and how long a "slow" fake answer takes: long enough that a loaded
+# machine never times out a normal answer, short enough to keep the suite fast.
+TIMEOUT = 2
+SLOW = TIMEOUT + 1.0
 
 # Eight papers of the labelled set: one already in the list, four the list wants, three it does not
 # (one the keyword prefilter drops, one the screen drops, one only full classification rejects).
@@ -126,19 +131,19 @@ def _toml_value(value: Any) -> str:
 
 
 def config_text(overrides: dict[str, dict[str, Any]] | None = None) -> str:
-    """A triagebot.toml for the fakes: no delays or backoff anywhere, 1 s timeouts, no rate limits."""
+    """A triagebot.toml for the fakes: no delays or backoff anywhere, short timeouts, no rate limits."""
     tables: dict[str, dict[str, Any]] = {
         "arxiv": {
             "categories": ["cs.CV"],
             "delay_seconds": 0,
             "backoff_seconds": 0,
-            "timeout": 1.0,
+            "timeout": TIMEOUT,
             "max_retries": 3,
         },
         "llm": {
             "model": "gpt-4o-mini",
             "requests_per_minute": 100000,
-            "timeout": 1.0,
+            "timeout": TIMEOUT,
             "max_retries": 2,
             "concurrency": 2,
             "classify_batch": 2,
@@ -146,7 +151,7 @@ def config_text(overrides: dict[str, dict[str, Any]] | None = None) -> str:
         "publish": {
             "max_new_prs": 10,
             "max_open_prs": 10,
-            "timeout": 1,
+            "timeout": TIMEOUT,
             "delay_seconds": 0,
             "write_delay_seconds": 0,
             "backoff_seconds": 0,
@@ -388,7 +393,7 @@ class World:
             if not k.startswith(drop) and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
         }
         env.update(
-            PYTHONPATH=str(REPO),
+            PYTHONPATH=os.pathsep.join((str(NETGUARD), str(REPO))),
             NO_PROXY="127.0.0.1,localhost",
             TRIAGEBOT_ARXIV_API_URL=self.arxiv.api_url,
             TRIAGEBOT_ARXIV_FEED_URL=self.arxiv.feed_base("rss"),
@@ -478,6 +483,7 @@ class World:
 
     def _check_run(self, result: RunResult, *, killed: bool) -> None:
         out = result.stdout + result.stderr
+        assert "e2e-netguard: blocked" not in out, result.describe()  # it tried to leave 127.0.0.1
         assert "Traceback" not in out, result.describe()
         assert "internal error" not in out, result.describe()
         self._assert_no_secret(out, "the output of triagebot")

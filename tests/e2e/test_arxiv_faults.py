@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import MakeWorld
+from tests.e2e.harness import SLOW
 from tests.servers.arxiv_server import Fault
 
 
@@ -12,7 +13,7 @@ def test_transient_arxiv_faults_are_retried_and_the_night_completes(make_world: 
     world.arxiv.script(
         Fault.http(429, retry_after="0"),
         Fault(reset=True),
-        Fault(delay=1.5),  # longer than the 1 s timeout
+        Fault(delay=SLOW),  # longer than the client's timeout
         kind="feed",
     )
     world.arxiv.script(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.e2e.conftest import MakeWorld
-from tests.e2e.harness import RELEVANT, dropped, nth
+from tests.e2e.harness import RELEVANT, SLOW, dropped, nth
 from tests.servers.github_server import secondary_rate_limit, server_error
 from triagebot.compose import branch_for
 
@@ -19,11 +19,15 @@ def test_transient_github_faults_are_retried_and_each_pr_opens_once(make_world: 
     gh.fail("POST", PULLS, secondary_rate_limit(retry_after=0, status=429))
     gh.fail("GET", r"/contents/README\.md", server_error())
     gh.before("GET", r"/branches/main", nth(2, dropped))  # connection closed, no answer
-    # The third PR: GitHub creates it but answers after the 1 s timeout; the client tries again
+    # The third PR: GitHub creates it but answers after the timeout; the client tries again
     # and must take the existing PR, not open a second one.
-    gh.before("POST", PULLS, nth(5, lambda: time.sleep(1.5)))
+    gh.before("POST", PULLS, nth(5, lambda: time.sleep(SLOW)))
     first = world.run()
     assert first.code == 0, first.describe()
+    # Every fault was met and retried: two rate-limited and one timed-out POST /pulls, one
+    # dropped GET of the base branch (each PR reads it once).
+    assert gh.calls().count(f"POST {PULLS}") == len(RELEVANT) + 3
+    assert gh.calls().count("GET /repos/acme/awesome/branches/main") == len(RELEVANT) + 1
     assert len(gh.pulls) == len(RELEVANT)
     assert first.report is not None and first.report["published"] == len(RELEVANT)
     world.check()

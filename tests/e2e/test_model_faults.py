@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import MakeWorld
-from tests.e2e.harness import RELEVANT, about, always, drop_connection, error_reply, schema_violation
+from tests.e2e.harness import RELEVANT, SLOW, about, always, drop_connection, error_reply, schema_violation
 from tests.servers.openai_server import invalid_json, length_cut, rate_limited, refusal, slow, structured
 
 
@@ -13,7 +13,7 @@ def test_transient_model_api_faults_are_retried_and_the_night_completes(make_wor
     world.model.script(always(rate_limited(retry_after=0)), kind="screen")
     world.model.script(error_reply(500), drop_connection, kind="classify", when=about(RELEVANT[0]))
     world.model.script(
-        always(slow(structured({"decisions": []}), 1.5)),  # longer than the 1 s timeout
+        always(slow(structured({"decisions": []}), SLOW)),  # longer than the client's timeout
         error_reply(502),
         kind="classify",
         when=about(RELEVANT[2]),
