@@ -44,3 +44,16 @@ def test_cli_masks_secrets_in_sdk_logs_and_errors(
     err = capsys.readouterr().err
     assert FAKE not in err
     assert "***" in err
+
+
+def test_pygithub_own_log_handler_cannot_bypass_the_filter(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import github  # noqa: F401  (installs a StreamHandler on the "github" logger at import)
+
+    monkeypatch.setenv("GITHUB_TOKEN", FAKE)
+    main(["lint", str(tmp_path / "missing.md")])
+    logging.getLogger("github.GithubRetry").warning("retrying with %s", FAKE)
+    err = capsys.readouterr().err
+    assert FAKE not in err
+    assert err.count("retrying with ***") == 1

@@ -53,8 +53,13 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
     root.setLevel(logging.DEBUG if verbose >= 3 else logging.INFO)
     logging.getLogger("triagebot").setLevel(level)
     for sdk in ("arxiv", "openai", "httpx", "httpx2", "github", "urllib3"):
+        sdk_logger = logging.getLogger(sdk)
+        # PyGithub installs a handler of its own at import: its lines would bypass the secret filter
+        for own in list(sdk_logger.handlers):
+            sdk_logger.removeHandler(own)
+        sdk_logger.propagate = True
         # chatty, and they may log request headers at DEBUG: only with -vvv
-        logging.getLogger(sdk).setLevel(logging.DEBUG if verbose >= 3 else logging.WARNING)
+        sdk_logger.setLevel(logging.DEBUG if verbose >= 3 else logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
