@@ -205,3 +205,20 @@ def test_a_paper_that_keeps_failing_is_left_alone_after_three_runs(tmp_path: Pat
     last = state.load()[paper.arxiv_id]
     assert last.outcome is Outcome.ERROR and last.attempts == 3
     assert report.skipped == {"failed 3 runs in a row": 1}
+
+
+class _FailingPublish(FakePublisher):
+    def publish(self, proposal):  # type: ignore[no-untyped-def]
+        raise PublishError("GitHub said 500")
+
+
+def test_a_failed_publish_is_retried_next_run_without_asking_the_model_again(tmp_path: Path) -> None:
+    paper = _paper(1)
+    state = FakeStateStore()
+    first = _run(tmp_path, FakeSource([paper]), _FailingPublish(LIST), state)
+    assert [p.outcome for p in first.papers] == [Outcome.ERROR]
+    assert state.load()[paper.arxiv_id].decision is not None
+    publisher = FakePublisher(LIST)
+    second = _run(tmp_path, FakeSource([paper]), publisher, state)
+    assert second.llm.calls == 0
+    assert [p.outcome for p in second.papers] == [Outcome.PUBLISHED]

@@ -205,13 +205,19 @@ def screen(
             run.skip(paper, "already decided")
         elif not forced and before is not None and _gave_up(before):
             run.skip(paper, f"failed {before.attempts} runs in a row")
-        elif (
-            before is not None and before.outcome in DECIDED and before.decision and before.decision.relevant
-        ):
+        elif before is not None and _reusable(before) and before.decision is not None:
             decided[paper.arxiv_id] = before.decision
         else:
             to_classify.append(paper)
     return to_classify, decided
+
+
+def _reusable(record: DecisionRecord) -> bool:
+    """A recorded acceptance worth publishing again without a model call: proposed, deferred, or
+    failed while publishing (GitHub's fault, not the decision's)."""
+    if record.decision is None or not record.decision.relevant:
+        return False
+    return record.outcome in DECIDED or (record.outcome is Outcome.ERROR and record.stage == "publish")
 
 
 def _gave_up(record: DecisionRecord) -> bool:
