@@ -103,7 +103,7 @@ class Result:
 
     def outcome(self, arxiv_id: str) -> str:
         assert self.report is not None
-        return next(p["outcome"] for p in self.report["papers"] if p["arxiv_id"] == arxiv_id)
+        return str(next(p["outcome"] for p in self.report["papers"] if p["arxiv_id"] == arxiv_id))
 
 
 @dataclass
