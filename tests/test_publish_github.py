@@ -299,6 +299,16 @@ def test_existing_finds_prs_by_marker_and_branch_across_pages(gh: GitHubServer) 
     assert pages == ["1", "2"]
 
 
+def test_a_pr_from_a_fork_cannot_pass_for_the_bots(gh: GitHubServer) -> None:
+    """Anyone can open (and close) a PR with a copied marker from a fork; only the bot's branches
+    in the repository itself count, so an outsider cannot make the bot skip a paper."""
+    gh.add_pull("triagebot/2503.10001", body=marker("2503.10001"), state="closed", head_repo="mallory/list")
+    gh.add_pull("patch-1", body=marker("2503.10002"), head_repo="mallory/list")
+    bot = publisher(gh)
+    assert bot.existing(["2503.10001", "2503.10002"]) == {}
+    assert bot.open_count() == 0
+
+
 def test_read_list_reads_the_base_branch_through_the_api(gh: GitHubServer) -> None:
     gh.create_branch("develop")
     gh.commit("develop", "README.md", "# Develop\n")

@@ -148,6 +148,7 @@ class PullRequest:
     mergeable: bool | None = True
     labels: list[str] = field(default_factory=list)
     head_sha: str = ""
+    head_repo: str | None = None  # "owner/name" of a fork; None: this repository
 
 
 @dataclass
@@ -156,6 +157,9 @@ class _Fault:
     path: re.Pattern[str]
     reply: Reply
     times: int
+
+
+CONTENTS_LIMIT = 1_000_000  # the contents API returns no content for files larger than this
 
 
 def blob_sha(text: str) -> str:
@@ -255,8 +259,10 @@ class GitHubServer:
         state: str = "open",
         merged: bool = False,
         labels: tuple[str, ...] = ("triagebot",),
+        head_repo: str | None = None,
     ) -> PullRequest:
-        """An existing pull request (its head branch is created when missing)."""
+        """An existing pull request (its head branch is created when missing; ``head_repo`` names a
+        fork it comes from instead)."""
         with self.lock:
             if head not in self.branches:
                 self.create_branch(head)
@@ -270,6 +276,7 @@ class GitHubServer:
                 merged=merged,
                 labels=list(labels),
                 head_sha=self.branches[head],
+                head_repo=head_repo,
             )
             self.pulls[pr.number] = pr
             return pr
@@ -344,6 +351,7 @@ class _Api:
             ("POST", r"/git/refs", self.create_ref),
             ("PATCH", r"/git/refs/heads/(?P<branch>.+)", self.update_ref),
             ("GET", r"/contents/(?P<path>.+)", self.get_contents),
+            ("GET", r"/git/blobs/(?P<sha>[0-9a-f]{40})", self.get_blob),
             ("PUT", r"/contents/(?P<path>.+)", self.put_contents),
             ("GET", r"/pulls", self.list_pulls),
             ("POST", r"/pulls", self.create_pull),
@@ -424,17 +432,37 @@ class _Api:
         return Reply(200, self._ref_json(name))
 
     def _content_json(self, path: str, text: str, ref: str) -> dict[str, Any]:
+        """Like GitHub: files over 1 MB come without content (``encoding: none``); read their blob."""
         quoted = urllib.parse.quote(path)
+        data = text.encode("utf-8")
+        large = len(data) > CONTENTS_LIMIT
         return {
             "type": "file",
-            "encoding": "base64",
-            "size": len(text.encode("utf-8")),
+            "encoding": "none" if large else "base64",
+            "size": len(data),
             "name": path.rsplit("/", 1)[-1],
             "path": path,
-            "content": base64.encodebytes(text.encode("utf-8")).decode("ascii"),
+            "content": "" if large else base64.encodebytes(data).decode("ascii"),
             "sha": blob_sha(text),
             "url": f"{self.url}/contents/{quoted}?ref={urllib.parse.quote(ref)}",
         }
+
+    def get_blob(self, seen: Seen, match: re.Match[str]) -> Reply:
+        for files in self.s.commits.values():
+            for text in files.values():
+                if blob_sha(text) == match["sha"]:
+                    data = text.encode("utf-8")
+                    return Reply(
+                        200,
+                        {
+                            "sha": match["sha"],
+                            "size": len(data),
+                            "encoding": "base64",
+                            "content": base64.encodebytes(data).decode("ascii"),
+                            "url": f"{self.url}/git/blobs/{match['sha']}",
+                        },
+                    )
+        return not_found()
 
     def _resolve(self, ref: str) -> str | None:
         if ref in self.s.commits:
@@ -492,7 +520,15 @@ class _Api:
             "html_url": f"https://github.com/{s.full_name}/pull/{pr.number}",
             "issue_url": f"{self.url}/issues/{pr.number}",
             "labels": [{"name": label} for label in pr.labels],
-            "head": {"ref": pr.head, "sha": pr.head_sha, "label": f"{s.owner}:{pr.head}"},
+            "head": {
+                "ref": pr.head,
+                "sha": pr.head_sha,
+                "label": f"{(pr.head_repo or s.full_name).split('/')[0]}:{pr.head}",
+                "repo": {
+                    "full_name": pr.head_repo or s.full_name,
+                    "name": (pr.head_repo or s.full_name).split("/")[1],
+                },
+            },
             "base": {"ref": pr.base, "sha": s.branches.get(pr.base, ""), "label": f"{s.owner}:{pr.base}"},
         }
         if full:

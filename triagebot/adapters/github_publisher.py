@@ -11,6 +11,7 @@ the contents API on the bot's branch; a 409 (the file moved under us) re-reads a
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -114,7 +115,12 @@ def _ids_of(pr: Any) -> list[str]:
     return ids
 
 
-def _is_bots(pr: Any) -> bool:
+def _is_bots(pr: Any, repo_name: str) -> bool:
+    """A PR of the bot: from a branch of this repository (anyone can open one from a fork, only
+    writers push here), named ``triagebot/…`` or carrying the bot's marker."""
+    head_repo = pr.head.repo
+    if head_repo is None or str(head_repo.full_name).casefold() != repo_name.casefold():
+        return False
     return bool(pr.head.ref.startswith(BRANCH_PREFIX) or markers_in(pr.body))
 
 
@@ -214,7 +220,12 @@ class GitHubPublisher:
         if isinstance(content, list):
             raise PublishError(f"{path} is a folder in {self.repo_name}, not the list file")
         try:
-            return content.decoded_content.decode("utf-8"), str(content.sha)
+            if content.encoding == "base64":
+                data = content.decoded_content
+            else:  # over 1 MB the contents API sends no content: read the blob (up to 100 MB)
+                blob = _call(f"reading {path} at {ref}", lambda: self._repo.get_git_blob(content.sha))
+                data = base64.b64decode(blob.content)
+            return data.decode("utf-8"), str(content.sha)
         except UnicodeDecodeError:
             raise PublishError(f"{path} in {self.repo_name} is not UTF-8 text") from None
 
@@ -235,7 +246,7 @@ class GitHubPublisher:
         if not wanted:
             return found
         for pr in self._pulls(state="all", sort="created", direction="desc"):
-            if not _is_bots(pr):
+            if not _is_bots(pr, self.repo_name):
                 continue
             for arxiv_id in _ids_of(pr):
                 if arxiv_id not in wanted:
@@ -247,7 +258,7 @@ class GitHubPublisher:
         return found
 
     def open_count(self) -> int:
-        return sum(1 for pr in self._pulls(state="open") if _is_bots(pr))
+        return sum(1 for pr in self._pulls(state="open") if _is_bots(pr, self.repo_name))
 
     # ------------------------------------------------------------ publishing
 
