@@ -222,3 +222,26 @@ def test_a_failed_publish_is_retried_next_run_without_asking_the_model_again(tmp
     second = _run(tmp_path, FakeSource([paper]), publisher, state)
     assert second.llm.calls == 0
     assert [p.outcome for p in second.papers] == [Outcome.PUBLISHED]
+
+
+class _BrokenClassifier:
+    model = "broken"
+
+    def complete(self, request):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the SDK changed under us")
+
+
+def test_an_unexpected_triage_failure_records_every_paper_as_an_error(tmp_path: Path) -> None:
+    papers = [_paper(i) for i in range(2)]
+    state = FakeStateStore()
+    report = run_pipeline(
+        config=_config(),
+        options=RunOptions(run_id="r", list_path="README.md", until=UNTIL),
+        source=FakeSource(papers),
+        classifier=_BrokenClassifier(),
+        publisher=FakePublisher(LIST),
+        state=state,
+    )
+    assert {p.outcome for p in report.papers} == {Outcome.ERROR}
+    assert set(state.load()) == {p.arxiv_id for p in papers}
+    assert "the SDK changed under us" in report.errors[0].message

@@ -237,7 +237,14 @@ def classify(triage: Triage, papers: Sequence[Paper], run: _Run, *, forced: bool
     """Stage 3: the model's validated decisions, each recorded before anything acts on it."""
     if not papers:
         return {}
-    result: TriageReport = triage.run(papers, skip_screen=forced)
+    try:
+        result: TriageReport = triage.run(papers, skip_screen=forced)
+    except Exception as err:  # a bug or an SDK surprise must not lose the batch: each paper says so
+        log.exception("triage failed for %d papers", len(papers))
+        message = f"triage failed: {type(err).__name__}: {' '.join(str(err).split())}"
+        for paper in papers:
+            run.record(paper, Outcome.ERROR, "classify", reason=message)
+        return {}
     run.report.llm = LLMUsage(
         model=result.model,
         prompt_version=result.prompt_version,
