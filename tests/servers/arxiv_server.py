@@ -36,13 +36,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from textwrap import wrap
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
+from tests.servers.loopback import LoopbackServer
 from triagebot.arxiv_ids import split_id
 from triagebot.models import Paper
 
@@ -314,7 +315,7 @@ def _minute(text: str) -> datetime:
     return datetime.strptime(text, "%Y%m%d%H%M").replace(tzinfo=UTC)
 
 
-class ArxivServer:
+class ArxivServer(LoopbackServer):
     """The fake arXiv. Use as a context manager (or :meth:`start`/:meth:`stop`)."""
 
     def __init__(
@@ -330,43 +331,13 @@ class ArxivServer:
         self.requests: list[Request] = []
         self._script: list[_Scripted] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle
-
-    def start(self) -> ArxivServer:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.02,), name="fake-arxiv", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._httpd = None
-        self._thread = None
-
-    def __enter__(self) -> ArxivServer:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
+        super().__init__(_handler_for(self), "fake-arxiv")
 
     # -- addresses
 
     @property
     def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the fake arXiv is not running")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.address
 
     @property
     def api_url(self) -> str:

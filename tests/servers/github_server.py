@@ -25,8 +25,10 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.servers.loopback import LoopbackServer, QuietHTTPServer
 
 # ---------------------------------------------------------------- scripted replies
 
@@ -171,7 +173,7 @@ def blob_sha(text: str) -> str:
 Hook = Callable[["Seen"], None]
 
 
-class GitHubServer:
+class GitHubServer(LoopbackServer):
     """The fake; a context manager binding port 0 on 127.0.0.1."""
 
     def __init__(
@@ -193,16 +195,13 @@ class GitHubServer:
         self._counter = 0
         self.lock = threading.RLock()
         self.branches[default_branch] = self._commit(dict(files or {"README.md": "# List\n"}))
-        self._httpd = _Httpd(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
+        super().__init__(_Handler, "fake-github")
 
     # ------------------------------------------------------------ lifecycle
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.address
 
     @property
     def full_name(self) -> str:
@@ -211,20 +210,6 @@ class GitHubServer:
     @property
     def repo_path(self) -> str:
         return f"/repos/{self.owner}/{self.name}"
-
-    def start(self) -> GitHubServer:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> GitHubServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ------------------------------------------------------------ scripting
 
@@ -607,17 +592,8 @@ class _Api:
         return Reply(200, [{"name": label, "color": "ededed"} for label in pr.labels])
 
 
-class _Httpd(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: GitHubServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up is expected here: stay quiet."""
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Httpd
+    server: QuietHTTPServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
 

@@ -18,10 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from pydantic import BaseModel
+
+from tests.servers.loopback import LoopbackServer, QuietHTTPServer
 
 # ---------------------------------------------------------------- what the server may answer
 
@@ -133,7 +135,7 @@ class SeenRequest:
 Responder = Callable[[SeenRequest], Reply]
 
 
-class OpenAIServer:
+class OpenAIServer(LoopbackServer):
     """The server; use as a context manager (it binds port 0 on 127.0.0.1 and stops on exit)."""
 
     def __init__(self, responder: Responder | None = None) -> None:
@@ -141,14 +143,11 @@ class OpenAIServer:
         self.requests: list[SeenRequest] = []
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
-        self._httpd = _Httpd(("127.0.0.1", 0), _Handler)
-        self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
+        super().__init__(_Handler, "fake-openai")
 
     @property
     def base_url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self.address}/v1"
 
     def enqueue(self, *replies: Reply) -> None:
         with self._lock:
@@ -158,20 +157,6 @@ class OpenAIServer:
         """Scripted replies not served yet."""
         with self._lock:
             return len(self._queue)
-
-    def start(self) -> OpenAIServer:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> OpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _answer(self, request: SeenRequest) -> Reply:
         with self._lock:
@@ -187,17 +172,8 @@ class OpenAIServer:
         )
 
 
-class _Httpd(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    owner: OpenAIServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that timed out and hung up is expected here: stay quiet."""
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Httpd
+    server: QuietHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request log lines."""
