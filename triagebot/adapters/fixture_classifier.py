@@ -25,22 +25,15 @@ from triagebot.errors import ClassifyError, ConfigError
 from triagebot.models import Usage
 from triagebot.ports import ModelAnswer, ModelRequest
 from triagebot.sections import SEPARATOR
+from triagebot.triage.schema import RawDecision
 
 
-class FixtureRow(BaseModel):
+class FixtureRow(RawDecision):
+    """A decision as a maintainer writes it: the model's answer shape, strict, confidence 1 by default."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    arxiv_id: str
-    relevant: bool
-    section: str | None = None
-    runner_up: str | None = None
-    acronym: str | None = None
-    venue: str | None = None
-    code_url: str | None = None
-    evidence: list[str] = Field(default_factory=list)
-    rationale: str | None = None
     confidence: Annotated[float, Field(ge=0, le=1)] = 1.0
-    new_section: str | None = None
 
 
 def load_fixture(path: Path) -> dict[str, FixtureRow]:
