@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ from triagebot.redact import redact, secret_values
 from triagebot.report import RunReport
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
+# A feed covers one announcement day; a gap longer than this is caught up with an API search.
+CATCH_UP_AFTER = timedelta(hours=36)
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -89,8 +93,8 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     publish_config = config.publish.model_copy(update={"repo": args.repo}) if args.repo else config.publish
     publisher = build_publisher(publish_spec, publish_config, list_path=Path(list_path))
     classifier = build_classifier(args.llm or config.llm.backend, config.llm)
-    source = build_sources(args.source or [config.arxiv.source], config.arxiv)
     since, until = _window(args, state)
+    source = build_sources(_source_specs(args, config, since, until), config.arxiv)
     options = RunOptions(
         run_id=args.run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
         list_path=list_path,
@@ -109,6 +113,20 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
         "publisher": publisher,
         "state": state,
     }
+
+
+def _source_specs(
+    args: argparse.Namespace, config: Config, since: datetime | None, until: datetime | None
+) -> list[str]:
+    """The sources to read. The feed lists one announcement day only, so when the last completed
+    run is older than that (a missed night, a failed run), an API search covers the gap too."""
+    if args.source:
+        return list(args.source)
+    specs = [config.arxiv.source]
+    if specs == ["rss"] and since is not None and until is not None and until - since > CATCH_UP_AFTER:
+        log.info("last completed run ended %s: searching arXiv since then too", since.isoformat())
+        specs.append("arxiv")
+    return specs
 
 
 def _window(args: argparse.Namespace, state: Any) -> tuple[datetime | None, datetime | None]:
