@@ -1,5 +1,6 @@
-"""A missed night is covered: when the last completed run is older than one announcement day, the
-run searches the arXiv API over the gap as well as reading tonight's feed."""
+"""`triagebot run` against a fake arXiv: a missed night is covered (when the last completed run is
+older than one announcement day, the API is searched over the gap as well as reading tonight's
+feed), and a live run saves what it read so it can be replayed offline."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def arxiv(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivServer]:
         yield fake
 
 
-def _run(tmp_path: Path, last_run: datetime) -> dict:
+def _run(tmp_path: Path, last_run: datetime, *extra: str) -> dict:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     JsonlStateStore(tmp_path / "state").save_cursor(Cursor(until=last_run, run_id="before"))
     config = tmp_path / "triagebot.toml"
     config.write_text("[arxiv]\ndelay_seconds = 0\nbackoff_seconds = 0\n", encoding="utf-8")
@@ -39,7 +41,7 @@ def _run(tmp_path: Path, last_run: datetime) -> dict:
     (tmp_path / "README.md").write_bytes((FIXTURES / "awesome-xad-README.md").read_bytes())
     args = ["run", "--config", str(config), "--list", str(tmp_path / "README.md")]
     args += ["--llm", f"fixture:{decisions}", "--publish", "none"]
-    args += ["--state", str(tmp_path / "state"), "--report", str(tmp_path / "r.json")]
+    args += ["--state", str(tmp_path / "state"), "--report", str(tmp_path / "r.json"), *extra]
     code = main(args)
     assert code == 0
     return json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
@@ -55,3 +57,11 @@ def test_a_regular_night_reads_only_the_feed(arxiv: ArxivServer, tmp_path: Path)
     report = _run(tmp_path, last_run=NOW - timedelta(hours=20))
     assert {p["arxiv_id"] for p in report["papers"]} == {p.arxiv_id for p in TONIGHT}
     assert not any(r.search_query for r in arxiv.requests)
+
+
+def test_a_live_run_saves_what_it_read_and_replays_it_offline(arxiv: ArxivServer, tmp_path: Path) -> None:
+    live = _run(tmp_path / "live", NOW - timedelta(days=3), "--save", str(tmp_path / "saved"))
+    arxiv.stop()  # from here on, only the saved responses
+    replay = _run(tmp_path / "replay", NOW - timedelta(days=3), "--source", str(tmp_path / "saved"))
+    assert {p["arxiv_id"] for p in replay["papers"]} == {p["arxiv_id"] for p in live["papers"]}
+    assert replay["fetched"] == len(PAPERS)

@@ -105,12 +105,21 @@ def _in_range(paper: Paper, since: datetime | None, until: datetime | None) -> b
     return (since is None or when >= _utc(since)) and (until is None or when < _utc(until))
 
 
+def _is_search(url: str | None) -> bool:
+    """A saved API search (not an id-list lookup), known from the request the file recorded."""
+    if not url:
+        return False
+    query = parse_qs(urlsplit(url).query)
+    return bool(query.get("search_query", [""])[0]) and not query.get("id_list", [""])[0]
+
+
 class SavedSource:
     """Papers from saved responses only; never touches the network.
 
     With feeds among them, ``papers`` is the nightly listing, completed from the saved API
-    responses (a paper missing there keeps the feed's metadata). Without, it is every paper of the
-    saved API responses submitted in the window. ``lookup`` answers from the saved API responses.
+    responses (a paper missing there keeps the feed's metadata), followed by the papers of saved
+    API *searches* (a run that also caught up a missed night). Without feeds, it is every paper of
+    the saved API responses submitted in the window. ``lookup`` answers from the saved API responses.
     """
 
     def __init__(
@@ -121,12 +130,15 @@ class SavedSource:
         lookup_batch: int = 100,
     ) -> None:
         self._index: dict[str, Paper] = {}
+        self._searched: set[str] = set()
         for response in responses:
             if response.kind == "api":
                 for paper in papers_in_response(response.body, response.url or response.origin):
                     known = self._index.get(paper.arxiv_id)
                     if known is None or paper.version >= known.version:
                         self._index[paper.arxiv_id] = paper
+                    if _is_search(response.url):
+                        self._searched.add(paper.arxiv_id)
         feeds = [FeedDocument(r.origin, r.body) for r in responses if r.kind == "feed"]
         self._feed = (
             ArxivFeedSource(lambda: feeds, self, announce_types=announce_types, lookup_batch=lookup_batch)
@@ -135,10 +147,16 @@ class SavedSource:
         )
 
     def papers(self, since: datetime | None, until: datetime | None) -> Iterator[Paper]:
-        if self._feed is not None:
-            yield from self._feed.papers(since, until)
+        if self._feed is None:
+            yield from (p for p in self._index.values() if _in_range(p, since, until))
             return
-        yield from (p for p in self._index.values() if _in_range(p, since, until))
+        listed: set[str] = set()
+        for paper in self._feed.papers(since, until):
+            listed.add(paper.arxiv_id)
+            yield paper
+        for arxiv_id in sorted(self._searched - listed):
+            if _in_range(self._index[arxiv_id], since, until):
+                yield self._index[arxiv_id]
 
     def lookup(self, arxiv_ids: Sequence[str]) -> Iterator[Paper]:
         for arxiv_id in valid_ids(arxiv_ids):

@@ -63,7 +63,9 @@ def build_source(
 def build_sources(specs: Sequence[str], config: ArxivConfig, *, save_dir: Path | None = None) -> Source:
     """One Source over several specs (one throttle for all), each paper once, first spec first."""
     transport = Transport.from_config(config)
-    sources = [build_source(spec, config, save_dir=save_dir, transport=transport) for spec in specs]
+    if save_dir is not None:  # once on the shared transport: each response is saved once
+        transport.on_response = _chain(transport.on_response, ResponseRecorder(save_dir))
+    sources = [build_source(spec, config, transport=transport) for spec in specs]
     return sources[0] if len(sources) == 1 else MergedSource(sources, list(specs))
 
 

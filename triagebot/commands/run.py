@@ -57,6 +57,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--ids", type=parse_ids, metavar="ID,…", help="force these arXiv ids through triage")
     parser.add_argument("--max-papers", type=int, metavar="N", help="process at most N papers; the rest wait")
     parser.add_argument(
+        "--save",
+        type=Path,
+        metavar="DIR",
+        help="save every arXiv response read into DIR (replay: --source DIR)",
+    )
+    parser.add_argument(
         "--offline",
         action="store_true",
         help="bundled arXiv night and model answers; previews in ./triagebot-offline/ (no network, no keys)",
@@ -94,7 +100,7 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     publisher = build_publisher(publish_spec, publish_config, list_path=Path(list_path))
     classifier = build_classifier(args.llm or config.llm.backend, config.llm)
     since, until = _window(args, state)
-    source = build_sources(_source_specs(args, config, since, until), config.arxiv)
+    source = build_sources(_source_specs(args, config, since, until), config.arxiv, save_dir=args.save)
     options = RunOptions(
         run_id=args.run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
         list_path=list_path,
