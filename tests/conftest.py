@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.netguard import install
 from triagebot.models import (
     Cursor,
     DecisionRecord,
@@ -32,58 +31,13 @@ class NetworkBlocked(RuntimeError):
     pass
 
 
-_real_connect = socket.socket.connect
-_real_connect_ex = socket.socket.connect_ex
-_real_getaddrinfo = socket.getaddrinfo
-_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
-
-
-def _is_loopback(host: Any) -> bool:
-    if isinstance(host, bytes):
-        host = host.decode()
-    if not isinstance(host, str):
-        return False
-    if host in _LOCAL_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def _check(sock: socket.socket, address: Any) -> None:
-    if sock.family == socket.AF_UNIX:
-        return
-    host = address[0] if isinstance(address, tuple) else address
-    if not _is_loopback(host):
-        raise NetworkBlocked(f"test tried to reach {address!r}: tests may only talk to 127.0.0.1")
-
-
-def _guarded_connect(self: socket.socket, address: Any) -> None:
-    _check(self, address)
-    _real_connect(self, address)
-
-
-def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
-    _check(self, address)
-    return _real_connect_ex(self, address)
-
-
-def _guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-    if host is not None and not _is_loopback(host):
-        raise NetworkBlocked(f"test tried to resolve {host!r}: tests may only talk to 127.0.0.1")
-    return _real_getaddrinfo(host, *args, **kwargs)
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--live", action="store_true", help="also run tests that reach real services")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("--live"):
-        socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
-        socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
-        socket.getaddrinfo = _guarded_getaddrinfo
+        install(NetworkBlocked)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
