@@ -140,3 +140,14 @@ def test_saved_names_are_readable_and_keyed_by_request() -> None:
     assert saved_name("api", query).startswith("api-query-start100-")
     assert saved_name("api", query) == saved_name("api", query.replace("http://h", "https://mirror.example"))
     assert saved_name("feed", "https://rss.arxiv.org/atom/cs.CV+cs.AI").startswith("feed-atom-cs.CV+cs.AI-")
+
+
+def test_merged_lookup_asks_later_sources_only_for_ids_still_missing() -> None:
+    from tests.conftest import FakeSource, make_paper
+    from triagebot.adapters.arxiv_sources import MergedSource
+
+    saved = FakeSource([make_paper("2503.00001")])
+    live = FakeSource([make_paper("2503.00001"), make_paper("2503.00002")])
+    merged = MergedSource([saved, live], ["saved", "arxiv"])
+    assert [p.arxiv_id for p in merged.lookup(["2503.00001", "2503.00002"])] == ["2503.00001", "2503.00002"]
+    assert live.lookups == [["2503.00002"]]  # the live API is not asked again for what was saved

@@ -77,17 +77,18 @@ class MergedSource:
         self._sources = list(zip(names, sources, strict=True))
 
     def papers(self, since: datetime | None, until: datetime | None) -> Iterator[Paper]:
-        return self._merge(lambda source: source.papers(since, until))
+        return self._merge(lambda source, _seen: source.papers(since, until))
 
     def lookup(self, arxiv_ids: Sequence[str]) -> Iterator[Paper]:
-        return self._merge(lambda source: source.lookup(arxiv_ids))
+        """Each source is asked only for the ids the sources before it did not have."""
+        return self._merge(lambda source, seen: source.lookup([i for i in arxiv_ids if i not in seen]))
 
-    def _merge(self, read: Callable[[Source], Iterator[Paper]]) -> Iterator[Paper]:
+    def _merge(self, read: Callable[[Source, set[str]], Iterator[Paper]]) -> Iterator[Paper]:
         seen: set[str] = set()
         failures: list[SourceError] = []
         for name, source in self._sources:
             try:
-                for paper in read(source):
+                for paper in read(source, seen):
                     if paper.arxiv_id not in seen:
                         seen.add(paper.arxiv_id)
                         yield paper

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from triagebot.commands.common import add_config_argument, load_config_arg
+from triagebot.commands.common import add_config_argument, load_config_arg, parse_ids
 from triagebot.config import Config
-from triagebot.errors import ConfigError, ListError
+from triagebot.errors import ConfigError
 from triagebot.models import Paper, SectionSpec
 from triagebot.triage.validate import Verdict
 
@@ -45,39 +45,25 @@ def register(subparsers: Any) -> None:
 
 
 def _ids(raw: Sequence[str]) -> list[str]:
-    from triagebot.arxiv_ids import normalize_id
-
-    found: dict[str, None] = {}
-    for text in raw:
-        for part in filter(None, (p.strip() for p in text.split(","))):
-            arxiv_id = normalize_id(part)
-            if arxiv_id is None:
-                raise ConfigError(f"not an arXiv id: {part!r}")
-            found.setdefault(arxiv_id, None)
-    return list(found)
+    try:
+        return parse_ids(",".join(raw))
+    except argparse.ArgumentTypeError as err:
+        raise ConfigError(str(err)) from None
 
 
 def _sections(config: Config, path: Path) -> list[SectionSpec]:
-    from triagebot.awesome import parse
+    from triagebot.awesome import parse, read_list_file
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ListError(f"{path}: cannot read the list: {err}") from None
-    specs: list[SectionSpec] = parse(text).section_specs(config.list.sections)
+    specs: list[SectionSpec] = parse(read_list_file(path)).section_specs(config.list.sections)
     return specs
 
 
 def _lookup(config: Config, specs: Sequence[str], ids: list[str]) -> dict[str, Paper]:
-    from triagebot.adapters.arxiv_sources import build_source
+    from triagebot.adapters.arxiv_sources import build_sources
 
     found: dict[str, Paper] = {}
-    for spec in specs or ["arxiv"]:
-        missing = [i for i in ids if i not in found]
-        if not missing:
-            break
-        for paper in build_source(spec, config.arxiv).lookup(missing):
-            found.setdefault(paper.arxiv_id, paper)
+    for paper in build_sources(specs or ["arxiv"], config.arxiv).lookup(ids):
+        found.setdefault(paper.arxiv_id, paper)
     return found
 
 
