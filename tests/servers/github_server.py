@@ -40,66 +40,46 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+_DOCS = "https://docs.github.com/rest"
+_PUT_CONTENTS = "/repos/contents#create-or-update-file-contents"
+_CREATE_PULL = "/pulls/pulls#create-a-pull-request"
+
+
+def github_error(status: int, message: str, docs: str = "", **extra: Any) -> Reply:
+    """An error as api.github.com words it: ``message``, a documentation link, and any ``extra``."""
+    return Reply(status, {"message": message, "documentation_url": _DOCS + docs, **extra})
+
+
 def unauthorized() -> Reply:
-    return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+    return github_error(401, "Bad credentials")
 
 
 def actions_forbidden() -> Reply:
-    return Reply(
-        403,
-        {
-            "message": "GitHub Actions is not permitted to create or approve pull requests.",
-            "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
-        },
+    return github_error(
+        403, "GitHub Actions is not permitted to create or approve pull requests.", _CREATE_PULL
     )
 
 
 def not_accessible() -> Reply:
     """403 of a token without the needed scope (Actions' GITHUB_TOKEN without contents: write)."""
-    return Reply(
-        403,
-        {
-            "message": "Resource not accessible by integration",
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-        },
-    )
+    return github_error(403, "Resource not accessible by integration", _PUT_CONTENTS)
 
 
 def pr_already_exists(owner: str, branch: str) -> Reply:
-    return Reply(
-        422,
-        {
-            "message": "Validation Failed",
-            "errors": [
-                {
-                    "resource": "PullRequest",
-                    "code": "custom",
-                    "message": f"A pull request already exists for {owner}:{branch}.",
-                }
-            ],
-            "documentation_url": "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
-        },
-    )
+    error = {
+        "resource": "PullRequest",
+        "code": "custom",
+        "message": f"A pull request already exists for {owner}:{branch}.",
+    }
+    return github_error(422, "Validation Failed", _CREATE_PULL, errors=[error])
 
 
 def ref_already_exists() -> Reply:
-    return Reply(
-        422,
-        {
-            "message": "Reference already exists",
-            "documentation_url": "https://docs.github.com/rest/git/refs#create-a-reference",
-        },
-    )
+    return github_error(422, "Reference already exists", "/git/refs#create-a-reference")
 
 
 def conflict(path: str = "README.md") -> Reply:
-    return Reply(
-        409,
-        {
-            "message": f"{path} does not match 0000000000000000000000000000000000000000",
-            "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents",
-        },
-    )
+    return github_error(409, f"{path} does not match {'0' * 40}", _PUT_CONTENTS)
 
 
 def server_error() -> Reply:
@@ -107,19 +87,16 @@ def server_error() -> Reply:
 
 
 def secondary_rate_limit(retry_after: int = 0, status: int = 403) -> Reply:
-    return Reply(
-        status,
-        {
-            "message": "You have exceeded a secondary rate limit and have been temporarily blocked from "
-            "content creation. Please retry your request again later.",
-            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-        },
-        {"Retry-After": str(retry_after)},
+    message = (
+        "You have exceeded a secondary rate limit and have been temporarily blocked from content creation. "
+        "Please retry your request again later."
     )
+    reply = github_error(status, message, "/overview/rate-limits-for-the-rest-api")
+    return Reply(reply.status, reply.body, {"Retry-After": str(retry_after)})
 
 
 def not_found() -> Reply:
-    return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+    return github_error(404, "Not Found")
 
 
 # ---------------------------------------------------------------- what the server saw and holds
