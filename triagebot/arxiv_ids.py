@@ -38,14 +38,6 @@ def normalize_id(text: str) -> str | None:
     return parts[0] if parts else None
 
 
-def ids_in_text(text: str) -> list[str]:
-    """Version-less ids of every arXiv link in ``text``, in order, without repeats."""
-    seen: dict[str, None] = {}
-    for match in _URL_RE.finditer(text):
-        seen.setdefault(match.group("new") or match.group("old"), None)
-    return list(seen)
-
-
 def abs_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id}"
 

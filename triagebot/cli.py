@@ -13,14 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from triagebot import __version__
+from triagebot.commands.common import EXIT_PARTIAL
 from triagebot.errors import TriagebotError
 from triagebot.redact import RedactingFilter, redact
 
 COMMANDS = ("run", "fetch", "classify", "lint")
 
-EXIT_OK = 0
-EXIT_PARTIAL = 1
-EXIT_USAGE = 2
 _HANDLER_NAME = "triagebot-stderr"
 
 

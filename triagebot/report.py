@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from pydantic import BaseModel, Field
 
 from triagebot.models import Outcome
@@ -50,9 +48,6 @@ class RunReport(BaseModel):
     llm: LLMUsage = Field(default_factory=LLMUsage)
     previews: str | None = None
     papers: list[PaperOutcome] = Field(default_factory=list)
-
-    def outcome_counts(self) -> Counter[str]:
-        return Counter(p.outcome.value if p.outcome else "skipped" for p in self.papers)
 
     def summary_line(self) -> str:
         skipped = sum(self.skipped.values())

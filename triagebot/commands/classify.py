@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from triagebot.commands.common import add_config_argument, load_config_arg, parse_ids
+from triagebot.commands.common import EXIT_OK, EXIT_PARTIAL, add_config_argument, load_config_arg, parse_ids
 from triagebot.config import Config
 from triagebot.errors import ConfigError
 from triagebot.models import Paper, SectionSpec
 from triagebot.triage.validate import Verdict
-
-EXIT_OK, EXIT_SOME_FAILED = 0, 1
 
 
 def register(subparsers: Any) -> None:
@@ -85,12 +83,12 @@ def _handle(args: argparse.Namespace) -> int:
     for arxiv_id in ids:
         if arxiv_id not in papers:
             print(f"{arxiv_id}  NOT FOUND on arXiv\n")
-            status = EXIT_SOME_FAILED
+            status = EXIT_PARTIAL
             continue
         verdict = report.verdicts[arxiv_id]
         print("\n".join(_describe(papers[arxiv_id], verdict)) + "\n")
         if verdict.kind == "error":
-            status = EXIT_SOME_FAILED
+            status = EXIT_PARTIAL
     usage = report.usage
     print(
         f"model {report.model} · prompt {report.prompt_version} · {report.calls} call(s) · "

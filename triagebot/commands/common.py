@@ -13,6 +13,11 @@ from triagebot.fsutil import atomic_write
 
 DEFAULT_CONFIG = Path("triagebot.toml")
 
+# The exit-code contract of every command.
+EXIT_OK = 0  # everything processed (including "nothing new")
+EXIT_PARTIAL = 1  # some papers (or findings) failed; the rest was processed
+EXIT_USAGE = 2  # configuration or usage error before any work (TriagebotError.exit_code of ConfigError)
+
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

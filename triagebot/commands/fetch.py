@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from triagebot.adapters.arxiv_sources import build_sources
-from triagebot.commands.common import add_config_argument, load_config_arg, parse_date
+from triagebot.commands.common import EXIT_OK, add_config_argument, load_config_arg, parse_date
 from triagebot.models import Paper
 
 
@@ -56,7 +56,7 @@ def _handle(args: argparse.Namespace) -> int:
     finally:
         if args.format == "table":
             print(f"{count} papers")
-    return 0
+    return EXIT_OK
 
 
 def _emit(paper: Paper, fmt: str) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from triagebot.awesome import lint, read_list_file
+from triagebot.commands.common import EXIT_OK, EXIT_PARTIAL
 
 
 def register(subparsers: Any) -> None:
@@ -33,4 +34,4 @@ def _handle(args: argparse.Namespace) -> int:
             print(problem.format())
     errors = sum(1 for p in problems if p.severity == "error")
     print(f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
-    return 1 if errors else 0
+    return EXIT_PARTIAL if errors else EXIT_OK

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from triagebot.commands.common import (
+    EXIT_OK,
+    EXIT_PARTIAL,
     add_config_argument,
     load_config_arg,
     parse_date,
@@ -23,7 +25,6 @@ from triagebot.errors import ConfigError
 from triagebot.redact import redact, secret_values
 from triagebot.report import RunReport
 
-EXIT_OK, EXIT_PARTIAL = 0, 1
 # A feed covers one announcement day; a gap longer than this is caught up with an API search.
 CATCH_UP_AFTER = timedelta(hours=36)
 log = logging.getLogger(__name__)
