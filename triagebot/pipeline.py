@@ -155,9 +155,11 @@ def _crash_point(hook: CrashHook | None, stage: str) -> None:
         hook(stage)
 
 
-def fetch(source: Source, options: RunOptions, run: _Run) -> list[Paper]:
-    """Stage 1: the candidates. A source failure keeps what was fetched and is reported."""
+def fetch(source: Source, options: RunOptions, run: _Run) -> tuple[list[Paper], bool]:
+    """Stage 1: the candidates, and whether arXiv was read to the end. A source failure keeps what
+    was fetched and is reported."""
     found: dict[str, Paper] = {}
+    complete = True
     try:
         stream = source.lookup(options.ids) if options.ids else source.papers(options.since, options.until)
         for paper in stream:
@@ -165,6 +167,7 @@ def fetch(source: Source, options: RunOptions, run: _Run) -> list[Paper]:
             if kept is None or paper.version > kept.version:
                 found[paper.arxiv_id] = paper
     except SourceError as err:
+        complete = False
         log.error("arXiv fetch stopped early, keeping %d papers: %s", len(found), err)
         run.report.errors.append(ErrorItem(arxiv_id=None, stage="fetch", message=str(err)))
     if options.ids:
@@ -176,7 +179,7 @@ def fetch(source: Source, options: RunOptions, run: _Run) -> list[Paper]:
     papers = list(found.values())
     run.report.fetched = len(papers)
     run.papers = found
-    return papers
+    return papers, complete
 
 
 def screen(
@@ -348,8 +351,7 @@ def run_pipeline(
     )
     run = _Run(options=options, state=state, report=report, previous=state.load())
 
-    papers = fetch(source, options, run)
-    fetch_complete = not any(e.stage == "fetch" and e.arxiv_id is None for e in report.errors)
+    papers, fetch_complete = fetch(source, options, run)
     log.info("fetched %d papers%s", len(papers), "" if fetch_complete else " (arXiv failed part-way)")
     _crash_point(crash_hook, "fetched")
 
