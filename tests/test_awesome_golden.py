@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from triagebot.awesome import insert_entry, parse, render_entry
+from triagebot.awesome import insert_entry, parse
+from triagebot.awesome.template import NewEntry
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
@@ -44,7 +45,7 @@ def test_round_trip_is_byte_identical(case: Path) -> None:
 def test_insertion_matches_expected_and_only_adds_one_line(case: Path) -> None:
     text = _read(case / "input.md")
     args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
-    line = render_entry(parse(text).style, **args["entry"])
+    _, line, _ = parse(text).plan(args["section"], NewEntry(**args["entry"]))
     new = insert_entry(text, args["section"], line)
     assert new == _read(case / "expected.md")
     assert added_only(text, new) == [line]

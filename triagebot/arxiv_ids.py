@@ -9,7 +9,7 @@ _NEW = r"(?P<new>\d{4}\.\d{4,5})"
 _OLD = r"(?P<old>[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
 _VERSION = r"(?:v(?P<version>\d+))?"
 _URL_RE = re.compile(
-    rf"arxiv\.org/(?:abs|pdf|html)/(?:{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?",
+    rf"arxiv\.org/(?:abs|pdf|html|ftp/arxiv/papers/\d{{4}})/(?:{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?",
     re.IGNORECASE,
 )
 _BARE_RE = re.compile(rf"^(?:arxiv:)?(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)

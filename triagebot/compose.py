@@ -1,6 +1,6 @@
 """Compose: from a paper and its validated decision, the entry line and the pull request proposing it.
 
-Pure: strings in, data out. Every character of the entry comes from :func:`render_entry` (arXiv
+Pure: strings in, data out. Every character of the entry comes from :meth:`Document.plan` (arXiv
 metadata and validated fields); everything in the PR body that arXiv or the model wrote is escaped
 for Markdown *and* HTML, so a hostile title cannot inject links, mentions, markup or a fake marker.
 """
@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from triagebot.arxiv_ids import abs_url, pdf_url
-from triagebot.awesome import Document, Style, insert_entry, parse, render_entry
+from triagebot.awesome import Document, insert_entry, parse
+from triagebot.awesome.template import NewEntry
 from triagebot.awesome.text import clean_text
 from triagebot.config import PublishConfig
 from triagebot.errors import TriagebotError
@@ -153,8 +154,8 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def compose_entry(paper: Paper, decision: Decision, style: Style) -> Composed:
-    """Render ``paper``'s entry in ``style``. Raises ListError when it cannot be rendered."""
+def compose_entry(paper: Paper, decision: Decision, doc: Document) -> Composed:
+    """Render ``paper``'s entry in the style of its section of ``doc``. Raises ListError when it cannot."""
     if not decision.relevant or not decision.section:
         raise ValueError(f"{paper.arxiv_id}: only relevant decisions with a section can be composed")
     notes = list(decision.notes)
@@ -162,16 +163,22 @@ def compose_entry(paper: Paper, decision: Decision, style: Style) -> Composed:
     if year is None and paper.published is not None:
         year = paper.published.year
         notes.append(f"no year in the decision; using the arXiv submission year {year}")
-    venue = style.canonical_venue(clean_text(decision.venue or "") or "arXiv")
-    line = render_entry(
-        style,
+    new = NewEntry(
         title=paper.title,
         arxiv_id=paper.arxiv_id,
         acronym=decision.acronym,
         venue=decision.venue,
         year=year,
+        month=paper.published.month if paper.published is not None else None,
         code_url=decision.code_url,
+        authors=paper.authors,
     )
+    _, line, _ = doc.plan(decision.section, new)
+    venue = clean_text(decision.venue or "") or "arXiv"
+    venue = doc.venues.get(venue.casefold(), venue)
+    similar = doc.index.find_acronym(decision.acronym) if decision.acronym else None
+    if similar is not None and similar.arxiv_id != paper.arxiv_id:
+        notes.append(f"possibly already listed as [{similar.acronym}] at line {similar.line}")
     return Composed(paper, decision, decision.section, venue, year, line, tuple(notes))
 
 
@@ -345,7 +352,7 @@ def build_proposals(
         if decision is None:
             continue
         try:
-            item = compose_entry(paper, decision, doc.style)
+            item = compose_entry(paper, decision, doc)
             InsertEntries((Insertion(paper.arxiv_id, item.section, item.line),))(text)
             if not config.group:
                 proposal = proposal_for(

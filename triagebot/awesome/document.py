@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -9,21 +11,27 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from triagebot.arxiv_ids import normalize_id
-from triagebot.awesome.grammar import Fields, Layout, extract
+from triagebot.awesome.grammar import LINK_RE, Layout, extract
 from triagebot.awesome.index import EntryIndex
-from triagebot.awesome.style import Sample, Style, bullet_of, learn_style, paper_urls
-from triagebot.awesome.text import body, dominant_ending, split_lines
+from triagebot.awesome.slots import Reading
+from triagebot.awesome.structure import Block, Heading, Structure, scan
+from triagebot.awesome.style import Sample as StyleSample
+from triagebot.awesome.style import Style, learn_style
+from triagebot.awesome.template import (
+    NewEntry,
+    Sample,
+    SectionStyle,
+    learn_section_style,
+    learn_venues,
+    next_marker,
+    read_block,
+    render,
+)
+from triagebot.awesome.text import body, dominant_ending, mask, split_lines
+from triagebot.errors import ListError
 from triagebot.models import SectionSpec
 from triagebot.sections import SEPARATOR, resolve_name
 
-_ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HTML_RE = re.compile(r"^ {0,3}<(!--|/?[A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)")
-_RAW_HTML = ("pre", "script", "style", "textarea")
-_HR_RE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_ANCHOR_RE = re.compile(r"\]\(\s*#")
-_LINK_HINT_RE = re.compile(r"\]\(")
 # Heading decoration: images, links, brackets, emphasis, leading bullets, symbols and emoji.
 _IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK_TEXT_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -51,6 +59,7 @@ class Entry:
     layout: Layout | None = field(default=None, compare=False, repr=False)
     bullet: str = field(default="", compare=False, repr=False)
     run_labels: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    kind: str = field(default="item", compare=False, repr=False)  # item | paragraph | row
 
 
 @dataclass
@@ -81,117 +90,140 @@ def heading_name(text: str) -> str:
     return stripped or " ".join(text.split())
 
 
-@dataclass
-class _Item:
-    start: int  # 0-based line index
-    stop: int  # exclusive
-
-
-@dataclass
-class _Scan:
-    """Line kinds from one pass: headings (index -> (level, text, lines)), items, everything else."""
-
-    headings: dict[int, tuple[int, str, int]] = field(default_factory=dict)
-    items: list[_Item] = field(default_factory=list)
-
-
-def _html_end(opener: str, lines: Sequence[str], start: int) -> int:
-    """Index after the HTML block opening at ``start``."""
-    name = opener.lower()
-    closing = "-->" if name == "!--" else f"</{name}>" if name in _RAW_HTML else None
-    index = start
-    while index < len(lines):
-        text = body(lines[index])
-        if closing is not None:
-            if closing in text.lower():
-                return index + 1
-        elif not text.strip():
-            return index
-        index += 1
-    return index
-
-
-def _fence_end(fence: str, lines: Sequence[str], start: int) -> int:
-    close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
-    for index in range(start + 1, len(lines)):
-        if close.match(body(lines[index])):
-            return index + 1
-    return len(lines)
-
-
-def _is_block_start(text: str) -> bool:
-    return bool(
-        not text.strip()
-        or _ATX_RE.match(text)
-        or bullet_of(text)
-        or _FENCE_RE.match(text)
-        or _HTML_RE.match(text)
-        or _HR_RE.match(text)
-    )
-
-
-def _scan(lines: Sequence[str]) -> _Scan:
-    scan = _Scan()
-    index = 0
-    paragraph_start = -1  # index of a one-line paragraph that a setext underline may turn into a heading
-    while index < len(lines):
-        text = body(lines[index]).lstrip("\ufeff") if index == 0 else body(lines[index])
-        setext = _SETEXT_RE.match(text)
-        if setext and paragraph_start == index - 1 and paragraph_start >= 0:
-            level = 1 if setext.group(1)[0] == "=" else 2
-            scan.headings[paragraph_start] = (level, body(lines[paragraph_start]).strip(), 2)
-            paragraph_start, index = -1, index + 1
-            continue
-        paragraph_start = -1
-        if (fence := _FENCE_RE.match(text)) is not None:
-            index = _fence_end(fence.group(1), lines, index)
-        elif (html := _HTML_RE.match(text)) is not None:
-            index = max(_html_end(html.group(1), lines, index), index + 1)
-        elif (atx := _ATX_RE.match(text)) is not None:
-            scan.headings[index] = (len(atx.group(1)), atx.group(2) or "", 1)
-            index += 1
-        elif _HR_RE.match(text):
-            index += 1
-        elif bullet_of(text):
-            stop = index + 1
-            while stop < len(lines) and not _is_block_start(body(lines[stop])):
-                stop += 1
-            scan.items.append(_Item(index, stop))
-            index = stop
-        else:
-            previous_blank = index == 0 or not body(lines[index - 1]).strip() or (index - 1) in scan.headings
-            if text.strip() and previous_blank:
-                paragraph_start = index
-            index += 1
-    return scan
-
-
-def _item_content(lines: Sequence[str], item: _Item) -> tuple[str, str]:
-    """(bullet, content on one line) of an item: continuation lines joined by one space."""
-    first = body(lines[item.start])
-    bullet = bullet_of(first)
-    rest = [body(line).strip() for line in lines[item.start + 1 : item.stop]]
-    return bullet, " ".join([first[len(bullet) :].rstrip(), *rest]) if rest else first[len(bullet) :]
-
-
-def _is_entry(content: str, fields: Fields) -> bool:
-    """An item is an entry when it links somewhere outside the page (a table of contents does not)."""
-    if not _LINK_HINT_RE.search(content):
-        return False
-    return any(not link.url.startswith("#") for link in fields.links) or (
-        not fields.links and not _ANCHOR_RE.search(content)
-    )
-
-
 class Document:
     """A parsed list. Immutable: editing is :func:`insert_entry`, string in, string out."""
 
-    def __init__(self, lines: list[str], sections: list[Section], entries: list[Entry], style: Style) -> None:
+    def __init__(
+        self,
+        lines: list[str],
+        sections: list[Section],
+        entries: list[Entry],
+        *,
+        structure: Structure,
+        samples: dict[int, Sample],
+        style: Style | None = None,
+    ) -> None:
         self.lines = lines
         self.sections = sections
         self.entries = entries
-        self.style = style
+        self.structure = structure
+        self.samples = samples  # entry line -> its block and reading
         self.eol = dominant_ending(lines)
+        self._style = style
+        self._section_styles: dict[str, SectionStyle | ListError] = {}
+
+    @cached_property
+    def style(self) -> Style:
+        """The list-wide majority style of its one-line entries (the first-wave grammar)."""
+        if self._style is not None:
+            return self._style
+        samples = []
+        for entry in self.entries:
+            sample = self.samples[entry.line]
+            if entry.bullet and sample.block.kind == "item":
+                own = [body(line) for line in self.lines[entry.line - 1 : sample.block.head_stop]]
+                content = " ".join(
+                    [own[0][len(entry.bullet) :].rstrip(), *(line.strip() for line in own[1:])]
+                )
+                samples.append(StyleSample(extract(content), entry.bullet, entry.section))
+        return learn_style(samples)
+
+    @cached_property
+    def venues(self) -> dict[str, str]:
+        return learn_venues([sample.reading for sample in self.samples.values()])
+
+    def section_style(self, section: Section) -> SectionStyle:
+        """The style of ``section``'s own entries; for an empty section, the list's when it has one.
+
+        Raises ListError (one line) when no style can be learned.
+        """
+        cached = self._section_styles.get(section.path)
+        if cached is None:
+            try:
+                cached = self._learn(section)
+            except ListError as err:
+                cached = err
+            self._section_styles[section.path] = cached
+        if isinstance(cached, ListError):
+            raise cached
+        return cached
+
+    def _learn(self, section: Section) -> SectionStyle:
+        own = [self.samples[e.line] for e in section.entries]
+        if own:
+            style = learn_section_style(own, self.venues, section.path)
+            return self._borrow_code_form(style)
+        everyone = list(self.samples.values())
+        if not everyone:
+            from triagebot.awesome.style import DEFAULT_EXAMPLE
+
+            reading = parse(DEFAULT_EXAMPLE + "\n")
+            return reading.section_style_of_all("an empty list")
+        try:
+            return learn_section_style(everyone, self.venues, section.path)
+        except ListError:
+            raise ListError(
+                f"section {section.path!r} has no entries and the list's entries share no one style "
+                "(hint: add the first entry of this section by hand)"
+            ) from None
+
+    def _borrow_code_form(self, style: SectionStyle) -> SectionStyle:
+        """A section none of whose entries has a code link writes one as the list's same-shaped entries do."""
+        if any(link.kind == "code" for t in style.templates for link in t.reading.links):
+            return style
+        shape = style.templates[0].reading.shape(exact=True)
+        for sample in self.samples.values():
+            if sample.reading.shape(exact=True) == shape and any(
+                link.kind == "code" for link in sample.reading.links
+            ):
+                return dataclasses.replace(style, templates=(sample, *style.templates))
+        return style
+
+    def section_style_of_all(self, name: str) -> SectionStyle:
+        return learn_section_style(list(self.samples.values()), self.venues, name)
+
+    def plan(self, section_name: str, new: NewEntry) -> tuple[int, str, bool]:
+        """Where and what to insert for ``new`` in the section: (0-based line, entry text, blank-separated).
+
+        The entry text has its lines joined by ``\n``. Raises ListError with a one-line reason.
+        """
+        section = self.section(section_name)
+        style = self.section_style(section)
+        index, after = self._position(section, style, new.year)
+        template = style.template(new.code_url is not None)
+        number = None
+        if template.block.number is not None:
+            if (
+                after is not None
+                and after.line in self.samples
+                and self.samples[after.line].block.number is not None
+            ):
+                number = (self.samples[after.line].block.number or 0) + 1
+            elif section.entries and self.samples[section.entries[0].line].block.number is not None:
+                number = self.samples[section.entries[0].line].block.number
+            else:
+                number = 1
+        marker = next_marker(template.block, template.reading, number)
+        return index, render(style, new, marker), style.blank_between
+
+    def _position(self, section: Section, style: SectionStyle, year: int | None) -> tuple[int, Entry | None]:
+        own = [e for e in section.entries if self.samples[e.line].block.kind == style.kind]
+        if not own:
+            return _after_content(self, section), None
+        if style.templates[0].block.number is not None:  # numbered: the sequence continues at the end
+            return own[-1].end_line, own[-1]
+        if year is not None and style.order == "newest-first":
+            first = next((e for e in own if e.year is not None and e.year <= year), None)
+            if first is not None:
+                before = own.index(first)
+                return first.line - 1, own[before - 1] if before else None
+            return own[-1].end_line, own[-1]
+        if year is not None and style.order == "newest-last":
+            first = next((e for e in own if e.year is not None and e.year > year), None)
+            if first is not None:
+                before = own.index(first)
+                return first.line - 1, own[before - 1] if before else None
+        return own[-1].end_line, own[-1]
 
     def render(self) -> str:
         return "".join(self.lines)
@@ -231,24 +263,23 @@ class Document:
         return specs
 
 
-def _sections(lines: Sequence[str], scan: _Scan) -> list[Section]:
-    levels = [level for level, _, _ in scan.headings.values()]
-    first = min(scan.headings) if scan.headings else -1
-    title_index = first if first >= 0 and scan.headings[first][0] == 1 and levels.count(1) == 1 else -1
+def _sections(lines: Sequence[str], headings: list[Heading]) -> list[Section]:
+    levels = [h.level for h in headings]
+    title_index = 0 if headings and headings[0].level == 1 and levels.count(1) == 1 else -1
     sections: list[Section] = []
     stack: list[Section] = []
-    for index in sorted(scan.headings):
-        level, text, _ = scan.headings[index]
-        name = heading_name(text) or f"(untitled line {index + 1})"
-        if index == title_index:
-            sections.append(Section(name, name, level, index + 1))
+    for position, heading in enumerate(headings):
+        index = heading.line
+        name = heading_name(heading.text) or f"(untitled line {index + 1})"
+        if position == title_index:
+            sections.append(Section(name, name, heading.level, index + 1))
             continue
-        while stack and stack[-1].level >= level:
+        while stack and stack[-1].level >= heading.level:
             stack.pop()
         if stack:
             stack[-1].children += 1
         path = SEPARATOR.join([s.title for s in stack] + [name])
-        section = Section(path, name, level, index + 1)
+        section = Section(path, name, heading.level, index + 1)
         sections.append(section)
         stack.append(section)
     if title_index >= 0 and len(sections) > 1:
@@ -263,69 +294,74 @@ def _sections(lines: Sequence[str], scan: _Scan) -> list[Section]:
 def parse(text: str, *, style: Style | None = None) -> Document:
     """Parse any Markdown list. Never raises; ``parse(text).render() == text``.
 
-    ``style`` overrides the inferred one (configuration for a list with an unusual grammar).
+    ``style`` overrides the inferred list-wide style (configuration for a list with an unusual grammar).
     """
     lines = split_lines(text)
-    scan = _scan(lines)
-    sections = _sections(lines, scan)
+    structure = scan(lines)
+    sections = _sections(lines, structure.headings)
     starts = [s.line for s in sections]
-    candidates: list[_Candidate] = []
-    position = 0
-    for item in scan.items:
-        while position < len(starts) and starts[position] <= item.start + 1:
-            position += 1
-        section = sections[position - 1].path if position else ""
-        bullet, content = _item_content(lines, item)
-        fields = extract(content)
-        if _is_entry(content, fields):
-            candidates.append(_Candidate(item, bullet, fields, section))
-        elif position and _ANCHOR_RE.search(content):
+    entries: list[Entry] = []
+    samples: dict[int, Sample] = {}
+    for block in structure.blocks:
+        position = bisect.bisect_right(starts, block.start + 1)
+        section = sections[position - 1] if position else None
+        reading = read_block(lines, block)
+        entry = _entry(lines, block, reading, section.path if section else "")
+        entries.append(entry)
+        samples[entry.line] = Sample(block, reading)
+        if section is not None:
+            section.entries.append(entry)
+    for line in structure.anchors:
+        position = bisect.bisect_right(starts, line + 1)
+        if position and not sections[position - 1].entries:
             sections[position - 1].navigation = True
-    learned = style or learn_style([Sample(c.fields, c.bullet, c.section) for c in candidates])
-    entries = [_entry(lines, candidate, learned) for candidate in candidates]
-    by_line = {s.line: s for s in sections}
-    owner = sorted(by_line)
-    position = 0
-    for entry in entries:
-        while position < len(owner) and owner[position] <= entry.line:
-            position += 1
-        if position:
-            by_line[owner[position - 1]].entries.append(entry)
-    return Document(lines, sections, entries, learned)
+    return Document(lines, sections, entries, structure=structure, samples=samples, style=style)
 
 
-def _arxiv_id(url: str) -> str | None:
-    return normalize_id(url) if "arxiv" in url.casefold() else None
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    item: _Item
-    bullet: str
-    fields: Fields
-    section: str
-
-
-def _entry(lines: Sequence[str], candidate: _Candidate, style: Style) -> Entry:
-    item, fields = candidate.item, candidate.fields
-    layout = fields.layout
-    arxiv_id = next((i for url in paper_urls(fields, style.code_label) if (i := _arxiv_id(url))), None)
-    if arxiv_id is None:
-        arxiv_id = next((i for link in fields.links if (i := _arxiv_id(link.url))), None)
-    raw = "".join(lines[item.start : item.stop])
-    return Entry(
-        line=item.start + 1,
-        end_line=item.stop,
-        raw=body(raw),
-        section=candidate.section,
-        acronym=fields.acronym,
-        title=fields.title,
-        venue=fields.venue,
-        year=fields.year,
-        links=[(link.label, link.url) for link in fields.links],
-        arxiv_id=arxiv_id,
-        parsed=bool(fields.title) and not fields.stray_links and layout.fits(style.layout),
-        layout=layout,
-        bullet=candidate.bullet,
-        run_labels=tuple(link.label for link in fields.run),
+def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -> Entry:
+    raw = body("".join(lines[block.start : block.stop]))
+    links = [(link.label, link.url) for link in reading.links]
+    if block.stop > block.head_stop:  # nested lines belong to the entry: their links too
+        rest = "".join(lines[block.head_stop : block.stop])
+        masked = mask(rest)
+        links += [
+            (rest[m.start("label") : m.end("label")], rest[m.start("url") : m.end("url")])
+            for m in LINK_RE.finditer(masked)
+        ]
+    arxiv_id = reading.arxiv_id() or next(
+        (i for _, url in links if "arxiv" in url.casefold() and (i := normalize_id(url))), None
     )
+    marker = reading.text[reading.marker.start : reading.marker.end] if reading.marker else ""
+    return Entry(
+        line=block.start + 1,
+        end_line=block.stop,
+        raw=raw,
+        section=section,
+        acronym=reading.acronym[0] if reading.acronym else None,
+        title=reading.title[0] if reading.title else None,
+        venue=reading.venue.venue if reading.venue else None,
+        year=reading.year,
+        links=links,
+        arxiv_id=arxiv_id,
+        parsed=reading.title is not None
+        and any(link.kind in ("title", "paper", "venue") for link in reading.links),
+        layout=None,
+        bullet=marker,
+        kind=block.kind,
+    )
+
+
+def _after_content(doc: Document, section: Section) -> int:
+    """After the last visible block of the section's own text (the heading when it has none)."""
+    heading_end = section.line  # 1-based heading line == 0-based index after it
+    for heading in doc.structure.headings:
+        if heading.line == section.line - 1:
+            heading_end = heading.line + heading.lines
+    end = section.end_line
+    last = heading_end
+    for start, stop in doc.structure.visible:
+        if heading_end <= start and stop <= end:
+            last = max(last, stop)
+    while last > heading_end and not doc.lines[last - 1].strip():
+        last -= 1
+    return last

@@ -15,10 +15,25 @@ if TYPE_CHECKING:
     from triagebot.awesome.document import Entry
 
 _NON_WORD_RE = re.compile(r"[\W_]+")
+_LATEX_RE = re.compile(r"\\(?:mathrm|mathbf|mathit|text|textbf|textit|operatorname)|[${}^_\\\s]")
+_TITLE_ACRONYM_RE = re.compile(r"^([^\s:]{2,20}):\s")
 FUZZY_THRESHOLD = 0.93  # SequenceMatcher ratio of normalised titles; tight: a typo, not a new paper
 _MIN_KEY = 8
 _BLOCK_WORDS = 2
 _MAX_BLOCK = 100  # a word in more titles than this is too common to narrow the search
+
+
+def acronym_key(acronym: str) -> str:
+    """``SLA$^2$P`` -> ``sla2p``: an acronym without LaTeX markup, case or punctuation."""
+    return _NON_WORD_RE.sub("", _LATEX_RE.sub("", unicodedata.normalize("NFKC", acronym)).casefold())
+
+
+def entry_acronym(entry: Entry) -> str | None:
+    """The entry's acronym tag, or the ``NAME:`` that opens its title."""
+    if entry.acronym:
+        return entry.acronym
+    match = _TITLE_ACRONYM_RE.match(entry.title or "")
+    return match.group(1) if match else None
 
 
 def title_key(title: str) -> str:
@@ -41,7 +56,11 @@ class EntryIndex:
         self._by_title: dict[str, Entry] = {}
         self._blocks: dict[str, list[tuple[str, Entry]]] = {}
         self._frequency: Counter[str] = Counter()
+        self._by_acronym: dict[str, Entry] = {}
         for entry in entries:
+            acronym = entry_acronym(entry)
+            if acronym and len(key := acronym_key(acronym)) >= 2:
+                self._by_acronym.setdefault(key, entry)
             if entry.arxiv_id:
                 self._by_id.setdefault(entry.arxiv_id, entry)
             key = title_key(entry.title or "")
@@ -51,6 +70,11 @@ class EntryIndex:
         for key, entry in self._by_title.items():
             for word in self._rarest(key):
                 self._blocks.setdefault(word, []).append((key, entry))
+
+    def find_acronym(self, acronym: str) -> Entry | None:
+        """The entry whose acronym equals ``acronym`` after LaTeX and case are normalised away."""
+        key = acronym_key(acronym)
+        return self._by_acronym.get(key) if len(key) >= 2 else None
 
     def find(self, arxiv_id: str | None = None, title: str | None = None) -> Entry | None:
         """The entry with this arXiv id, else the one with (nearly) this title, else None."""

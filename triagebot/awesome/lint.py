@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from triagebot.awesome.document import Document, Entry, parse
+from triagebot.awesome.document import Document, Entry, Section, parse
 from triagebot.awesome.index import title_key
+from triagebot.awesome.slots import MARKER_RE
 from triagebot.awesome.style import arxiv_form
 from triagebot.awesome.text import body, ending
 
@@ -23,6 +25,8 @@ _PAPER_URL_RE = re.compile(
     r"|openreview\.net/(?:forum|pdf)|proceedings\.(?:neurips\.cc|mlr\.press)/|\.pdf(?:$|[?#])",
     re.IGNORECASE,
 )
+_EXTERNAL_LINK_RE = re.compile(r"\]\(\s*<?(?:https?:)?//|<https?://|href=[\"']?https?://", re.IGNORECASE)
+_HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\\)[ \t]*$", re.IGNORECASE)
 _CODE_LABELS = frozenset({"code", "github", "repo", "repository", "source", "implementation"})
 
 
@@ -44,12 +48,14 @@ class Problem:
 def lint(text: str, path: str) -> list[Problem]:
     """Every problem of the list ``text`` (shown as ``path``), by line."""
     doc = parse(text)
+    markers = _section_markers(doc)
     found = [
         *_line_problems(doc),
         *_file_problems(doc),
-        *(p for entry in doc.entries for p in _entry_problems(doc, entry)),
+        *(p for entry in doc.entries for p in _entry_problems(doc, entry, markers)),
         *_duplicates(doc),
         *_ordering(doc),
+        *_unrecognised_sections(doc),
     ]
     problems = [Problem(path, line, code, severity, message) for line, code, severity, message in found]
     return sorted(problems, key=lambda p: (p.line, p.code))
@@ -58,11 +64,53 @@ def lint(text: str, path: str) -> list[Problem]:
 Finding = tuple[int, str, Severity, str]
 
 
+def recognised(doc: Document) -> list[tuple[Section, int]]:
+    """Each section that holds entries or links, with how many entries the engine recognised in it."""
+    counts: list[tuple[Section, int]] = []
+    for section in doc.sections:
+        count = sum(1 for entry in section.entries if entry.parsed)
+        if count or _holds_links(doc, section):
+            counts.append((section, count))
+    return counts
+
+
+def _holds_links(doc: Document, section: Section) -> bool:
+    hidden = doc.structure.hidden
+    for number in range(section.line, section.end_line):
+        if _EXTERNAL_LINK_RE.search(doc.lines[number]) and not any(a <= number < b for a, b in hidden):
+            return True
+    return False
+
+
+def _unrecognised_sections(doc: Document) -> Iterator[Finding]:
+    for section in doc.sections:
+        if section.children or section.navigation or any(e.parsed for e in section.entries):
+            continue
+        if _holds_links(doc, section):
+            yield (
+                section.line,
+                "no-entries-recognised",
+                "warning",
+                f"section {section.path!r} holds links but no entry was recognised in it "
+                "(the bot cannot add papers here)",
+            )
+
+
+def _hard_break(text: str, following: str) -> bool:
+    """Two trailing spaces before a line that continues the paragraph: a Markdown hard break."""
+    if not text.endswith("  ") or not following.strip():
+        return False
+    return MARKER_RE.match(following) is None and not following.lstrip().startswith(("#", "|", ">", "<"))
+
+
 def _line_problems(doc: Document) -> Iterator[Finding]:
     blank_run = 0
     for number, line in enumerate(doc.lines, start=1):
         text = body(line)
-        if text != text.rstrip(" \t"):
+        following = body(doc.lines[number]) if number < len(doc.lines) else ""
+        if (text != text.rstrip(" \t") and text.strip() and not _hard_break(text, following)) or (
+            text and not text.strip()
+        ):
             yield number, "trailing-whitespace", "warning", "line ends with spaces or tabs"
         blank_run = blank_run + 1 if not text.strip() else 0
         if blank_run == 2:
@@ -80,8 +128,32 @@ def _file_problems(doc: Document) -> Iterator[Finding]:
         yield first, "mixed-line-endings", "warning", "lines end with both LF and CRLF"
 
 
-def _entry_problems(doc: Document, entry: Entry) -> Iterator[Finding]:
-    if entry.end_line > entry.line:
+def _marker_kind(bullet: str) -> str:
+    """``-``, ``*``, ``+``, ``1.`` or ``1)``: numbers aside, what a list marker is."""
+    marker = bullet.strip()
+    return "1" + marker[-1] if marker[:1].isdigit() else marker
+
+
+def _section_markers(doc: Document) -> dict[str, str]:
+    """Each section's most common top-level marker kind."""
+    counts: dict[str, Counter[str]] = {}
+    for entry in doc.entries:
+        if entry.bullet and not entry.bullet[:1].isspace():
+            counts.setdefault(entry.section, Counter())[_marker_kind(entry.bullet)] += 1
+    return {section: c.most_common(1)[0][0] for section, c in counts.items()}
+
+
+def _wrapped(doc: Document, entry: Entry) -> bool:
+    """An entry's own text soft-wrapped onto more lines (hard breaks and nested items are intended)."""
+    sample = doc.samples.get(entry.line)
+    if sample is None or sample.block.kind != "item":
+        return False
+    own = [body(line) for line in doc.lines[entry.line - 1 : sample.block.head_stop]]
+    return any(not _HARD_BREAK_RE.search(line) for line in own[:-1])
+
+
+def _entry_problems(doc: Document, entry: Entry, markers: dict[str, str]) -> Iterator[Finding]:
+    if _wrapped(doc, entry):
         yield (
             entry.line,
             "wrapped-entry",
@@ -93,22 +165,16 @@ def _entry_problems(doc: Document, entry: Entry) -> Iterator[Finding]:
             entry.line,
             "unparsed-entry",
             "warning",
-            "entry does not fit the list's entry grammar (kept as is)",
+            "entry has no title or paper link that the engine recognises (kept as is)",
         )
-    elif entry.layout is not None and entry.layout.key != doc.style.layout.key:
-        yield (
-            entry.line,
-            "entry-layout",
-            "warning",
-            "entry is laid out differently from the list's usual entries",
-        )
-    marker = entry.bullet.strip()
-    if marker and marker != doc.style.bullet.strip() and not entry.bullet[:1].isspace():
+    usual = markers.get(entry.section)
+    kind = _marker_kind(entry.bullet)
+    if entry.bullet and usual and kind != usual and not entry.bullet[:1].isspace():
         yield (
             entry.line,
             "bullet",
             "warning",
-            f"bullet {entry.bullet.strip()!r}, the list uses {doc.style.bullet.strip()!r}",
+            f"bullet {entry.bullet.strip()!r}, the section uses {usual!r}",
         )
     for label, url in entry.links:
         yield from _link_problems(doc, entry, label, url)
@@ -148,29 +214,38 @@ def _link_problems(doc: Document, entry: Entry, label: str, url: str) -> Iterato
 
 
 def _duplicates(doc: Document) -> Iterator[Finding]:
-    by_id: dict[str, Entry] = {}
-    by_title: dict[str, Entry] = {}
+    """The same paper twice in one section is an error; in two sections, a warning (cross-listing)."""
+    by_id: dict[str, list[Entry]] = {}
+    by_title: dict[str, list[Entry]] = {}
     for entry in doc.entries:
-        first = by_id.get(entry.arxiv_id) if entry.arxiv_id else None
-        key = title_key(entry.title or "")
-        if first is None and len(key) >= 8:
-            first = by_title.get(key)
+        key = title_key(entry.title or "") if entry.parsed else ""
+        earlier = by_id.get(entry.arxiv_id, []) if entry.arxiv_id else []
+        reason = f"arXiv {entry.arxiv_id}" if earlier else "title"
+        if not earlier and len(key) >= 8:
+            earlier = by_title.get(key, [])
+        same = next((e for e in earlier if e.section == entry.section), None)
+        first = same or (earlier[0] if earlier else None)
         if first is not None:
             names = f"[{entry.acronym}] and [{first.acronym}]" if entry.acronym and first.acronym else "both"
-            reason = (
-                f"arXiv {entry.arxiv_id}" if entry.arxiv_id and entry.arxiv_id == first.arxiv_id else "title"
-            )
-            yield (
-                entry.line,
-                "duplicate-entry",
-                "error",
-                f"same paper as line {first.line} ({reason}); {names} list it twice",
-            )
-            continue
+            if same is not None:
+                yield (
+                    entry.line,
+                    "duplicate-entry",
+                    "error",
+                    f"same paper as line {first.line} ({reason}); {names} list it twice",
+                )
+            else:
+                yield (
+                    entry.line,
+                    "cross-listed",
+                    "warning",
+                    f"same paper as line {first.line} ({reason}) in section {first.section!r}; "
+                    "fine if it is meant to be listed under both",
+                )
         if entry.arxiv_id:
-            by_id[entry.arxiv_id] = entry
+            by_id.setdefault(entry.arxiv_id, []).append(entry)
         if len(key) >= 8:
-            by_title.setdefault(key, entry)
+            by_title.setdefault(key, []).append(entry)
 
 
 def _ordering(doc: Document) -> Iterator[Finding]:

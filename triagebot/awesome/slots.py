@@ -1,0 +1,410 @@
+"""Read one entry in any common form into slots (spans of its raw text), and write a new entry
+by filling another entry's slots: the section's own entries are the template.
+
+Hand-written on purpose: markdown-it-py finds the blocks (see structure.py), but what a paper
+list means by "title", "venue" or "code link" inside one item is a convention of these lists,
+not Markdown. The reader works on the raw text (bullet, badges and all) with code spans and
+backslash escapes masked, so every slot is a span that a new entry can be written into.
+
+Slots: ``marker`` (``- ``, ``3. ``), ``acronym`` (``**[X]**``), ``authors`` (``*A, B.*``,
+``[Name _et. al._]``), ``title`` (plain, bold, bracketed, or a link's text), ``venue``
+(``CVPR 2025``, ``CVPR'25``, ``CVPR' 20``, ``2025 CVPR``, a year alone), ``date`` (``Mar., 2024``)
+and links, each of a kind: ``title`` (the title is its text), ``paper``, ``venue`` (its label is the
+venue), ``code``, ``other`` (project pages, scholar searches: a new paper has none).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from triagebot.arxiv_ids import normalize_id
+from triagebot.awesome.grammar import LINK_RE
+from triagebot.awesome.text import MASK, clean_text, mask, unescape
+
+LinkKind = Literal["title", "paper", "venue", "code", "other"]
+
+MARKER_RE = re.compile(r"^([ \t]*)(?:([-*+])|(\d{1,9})([.)]))([ \t]+|$)")
+_ACRONYM_RE = re.compile(r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]{1,40})\](?![(\[])")
+_ETAL_RE = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])", re.IGNORECASE)
+_BRACKET_RE = re.compile(r"\[(?P<inner>[^\[\]\n]{1,400})\](?![(\[])")
+_EMPH_RE = re.compile(r"(?P<o>\*\*|__|\*|_)(?P<inner>[^*_\n][^\n]*?)(?P=o)(?!\w)")
+_WORD = r"[A-Za-z][A-Za-z0-9&+\-]*"
+_VENUE_RE = re.compile(
+    rf"(?<![\w'/.-])(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)"
+    r"(?P<sep>[ ]?'[ ]?|,?[ ])(?P<year>(?:19|20)\d\d|\d\d)(?![\w/-]|\.\w)"
+)
+_VENUE_FIRST_RE = re.compile(
+    rf"(?<![\w'/.-])(?P<year>(?:19|20)\d\d)(?P<sep>[ ])(?P<venue>{_WORD})(?![\w/-]|\.\w)"
+)
+_DATE_RE = re.compile(
+    r"(?<![\w/.-])(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*(?P<dot>\.?)"
+    r"(?P<sep>,?[ ])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)"
+)
+_YEAR_RE = re.compile(r"(?<![\w/.:#=?&-])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
+_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
+_NOT_VENUE = frozenset({"the", "a", "an", "and", "of", "in", "for", "with", "to", "on", "via", "by"})
+_TITLE_STOP_RE = re.compile(r"\s*\|\s*|\s\[|\[\[|<br", re.IGNORECASE)
+_HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\x00)[ \t]*$", re.IGNORECASE)
+_VENUE_LEAD_RE = re.compile(r"(?:\s[-–—]|[.,;])\s*[*_(\[]*$")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class LinkSlot:
+    kind: LinkKind
+    label: str  # clean label ("pdf", "CVPR 2025", the title; an image's alt text)
+    url: str
+    outer: Span  # the whole link, with brackets that wrap it: ``[[code](url)]``
+    label_span: Span
+    url_span: Span
+    image: bool  # a badge: ``[![alt](img)](url)``
+
+
+@dataclass(frozen=True)
+class VenueSlot:
+    span: Span  # the whole ``CVPR' 20``
+    venue: str | None  # "CVPR" (None: a year alone)
+    year: int
+    digits: int  # 4, or 2 for ``'20``
+    sep: str  # between venue and year
+    first: bool  # year before venue (``2025 CVPR``)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one entry says, and where each thing sits in ``text``."""
+
+    text: str
+    marker: Span | None = None
+    acronym: tuple[str, Span] | None = None
+    authors: tuple[str, Span] | None = None
+    title: tuple[str, Span] | None = None
+    venue: VenueSlot | None = None
+    date: tuple[str, VenueSlot] | None = None  # (month text as written, its year slot)
+    links: tuple[LinkSlot, ...] = ()
+    cells: tuple[Span, ...] = ()  # a table row's cell spans (inside the pipes)
+
+    @property
+    def year(self) -> int | None:
+        if self.venue is not None:
+            return self.venue.year
+        return self.date[1].year if self.date is not None else None
+
+    def arxiv_id(self) -> str | None:
+        ordered = sorted(self.links, key=lambda link: link.kind not in ("title", "paper", "venue"))
+        return next((i for link in ordered if (i := arxiv_id_of(link.url))), None)
+
+    def shape(self, *, exact: bool = False) -> tuple[str, ...]:
+        """What entries of one style share: the order of their slots and their literal separators."""
+        spans: list[tuple[int, int, str]] = []
+        for name, slot in (("acronym", self.acronym), ("authors", self.authors), ("title", self.title)):
+            if slot is not None:
+                spans.append((slot[1].start, slot[1].end, name))
+        if self.venue is not None:
+            spans.append((self.venue.span.start, self.venue.span.end, "venue" + str(self.venue.digits)))
+        if self.date is not None:
+            spans.append((self.date[1].span.start, self.date[1].span.end, "date"))
+        for link in self.links:
+            if link.kind in ("title", "paper", "venue"):
+                spans.append((link.outer.start, link.outer.end, "link-" + link.kind))
+        spans.sort()
+        out: list[str] = []
+        position = self.marker.end if self.marker else 0
+        for start, end, name in spans:
+            if start < position:
+                continue
+            literal = self.text[position:start]
+            out.append(_SPACES_RE.sub(" ", literal) if exact else _loose(literal))
+            out.append(name)
+            position = end
+        return tuple(out)
+
+
+_SPACES_RE = re.compile(r"\s+")
+_LOOSE_RE = re.compile(r"[^|*_\[\]()<>`'\n]")
+
+
+def _loose(text: str) -> str:
+    """Separators without their words and spacing: what two entries of one style share."""
+    return _LOOSE_RE.sub("", text)
+
+
+def arxiv_id_of(url: str) -> str | None:
+    return normalize_id(url) if "arxiv" in url.casefold() else None
+
+
+def is_code_url(url: str) -> bool:
+    host = re.sub(r"^https?://(www\.)?", "", url.casefold()).split("/", 1)[0]
+    return host in _CODE_HOSTS
+
+
+def venue_of(label: str) -> VenueSlot | None:
+    """``CVPR 2025`` / ``CVPR'25`` / ``2025 CVPR`` as a whole label, else None."""
+    text = label.strip()
+    for regex, first in ((_VENUE_RE, False), (_VENUE_FIRST_RE, True)):
+        match = regex.fullmatch(text)
+        if match is not None and (slot := _venue_slot(match, 0, first)) is not None:
+            return slot
+    return None
+
+
+def _venue_slot(match: re.Match[str], shift: int, first: bool) -> VenueSlot | None:
+    venue = match.group("venue")
+    sep = match.group("sep")
+    digits = len(match.group("year"))
+    if digits == 2 and "'" not in sep:
+        return None
+    words = venue.split()
+    if words[0].casefold() in _NOT_VENUE or (words[0].casefold()[:3] in _MONTHS and len(words[0]) <= 5):
+        return None
+    if not any(ch.isupper() for ch in venue) and (len(words) > 1 or len(venue) < 2):
+        return None
+    year = int(match.group("year"))
+    if digits == 2:
+        year += 2000 if year < 70 else 1900
+    start, end = match.span()
+    return VenueSlot(Span(start + shift, end + shift), venue, year, digits, sep, first)
+
+
+def _blank(masked: str, spans: list[Span]) -> str:
+    chars = list(masked)
+    for span in spans:
+        chars[span.start : span.end] = MASK * (span.end - span.start)
+    return "".join(chars)
+
+
+def _links(text: str, masked: str) -> list[LinkSlot]:
+    found: list[LinkSlot] = []
+    for match in LINK_RE.finditer(masked):
+        raw_label = text[match.start("label") : match.end("label")]
+        image = raw_label.lstrip().startswith("![")
+        double = raw_label.startswith("[") and raw_label.endswith("]")
+        shift = 1 if double else 0
+        label_span = Span(match.start("label") + shift, match.end("label") - shift)
+        label = text[label_span.start : label_span.end]
+        if image:
+            alt = re.match(r"\s*!\[([^\]]*)\]", label)
+            label = alt.group(1) if alt else ""
+        label = clean_text(unescape(label.strip("`*_ ").strip("[]").strip("`*_ ")))
+        start, end = match.span()
+        if start > 0 and masked[start - 1] == "[" and masked[end : end + 1] == "]":
+            start, end = start - 1, end + 1
+        url = text[match.start("url") : match.end("url")].strip("<>")
+        found.append(
+            LinkSlot("other", label, url, Span(start, end), label_span, Span(*match.span("url")), image)
+        )
+    return found
+
+
+def _kind(link: LinkSlot) -> LinkKind:
+    if not link.image and (venue_of(link.label) is not None or _YEAR_RE.fullmatch(link.label)):
+        return "venue"
+    if arxiv_id_of(link.url):
+        return "paper"
+    if is_code_url(link.url):
+        return "code"
+    if link.label.casefold().strip("[]` ") in _PAPER_LABELS:
+        return "paper"
+    return "other"
+
+
+def _retag(link: LinkSlot, kind: LinkKind) -> LinkSlot:
+    return LinkSlot(kind, link.label, link.url, link.outer, link.label_span, link.url_span, link.image)
+
+
+def _skip_space(masked: str, position: int, stop: int) -> int:
+    while position < stop and masked[position] in " \t":
+        position += 1
+    return position
+
+
+def read(text: str, *, title_cell: Span | None = None, cells: tuple[Span, ...] = ()) -> Reading:  # noqa: C901, PLR0912
+    """The slots of one entry's raw text (one or more lines). Never raises.
+
+    ``title_cell``: for a table row, the cell that holds the title.
+    """
+    masked = mask(text)
+    marker_match = MARKER_RE.match(masked)
+    marker = Span(0, marker_match.end()) if marker_match and not cells else None
+    position = marker.end if marker else 0
+    stop = len(masked)
+    if title_cell is not None:
+        position, stop = title_cell.start, title_cell.end
+        position = _skip_space(masked, position, stop)
+    links = [_retag(link, _kind(link)) for link in _links(text, masked)]
+    acronym: tuple[str, Span] | None = None
+    authors: tuple[str, Span] | None = None
+    venue: VenueSlot | None = None
+    # leading brackets: [Name et al.], [2025 CVPR], [ACRONYM]
+    for _ in range(3):
+        position = _skip_space(masked, position, stop)
+        match = _ACRONYM_RE.match(masked, position) or _BRACKET_RE.match(masked, position)
+        if match is None:
+            break
+        group = "inner" if "inner" in match.groupdict() else ("a" if match.group("a") is not None else "b")
+        inner = Span(*match.span(group))
+        value = clean_text(unescape(text[inner.start : inner.end]))
+        if _ETAL_RE.search(value) and authors is None:
+            authors = (value, inner)
+        elif (slot := venue_of(value)) is not None and venue is None:
+            venue = VenueSlot(
+                Span(inner.start + slot.span.start, inner.start + slot.span.end),
+                slot.venue,
+                slot.year,
+                slot.digits,
+                slot.sep,
+                slot.first,
+            )
+        elif acronym is None and authors is None and len(value.split()) <= 2 and value:
+            acronym = (value, inner)
+        else:
+            break
+        position = match.end()
+    position = _skip_space(masked, position, stop)
+    title, title_link = _title(text, masked, links, position, stop)
+    if title_link is not None:
+        links = [_retag(link, "title") if link is title_link else link for link in links]
+    # what is left may hold the venue or a date: never inside the title, a URL or a badge
+    hidden = [link.url_span for link in links] + [link.label_span for link in links if link.image]
+    if title is not None:
+        hidden.append(title[1])
+    if marker is not None:
+        hidden.append(marker)
+    if acronym is not None:
+        hidden.append(acronym[1])
+    if authors is not None:
+        hidden.append(authors[1])
+    rest = _blank(masked, hidden)
+    date = _date(rest)
+    if venue is None:
+        venue = _venue(rest, date)
+    if authors is None:
+        authors = _italic_authors(text, masked, title)
+    return Reading(text, marker, acronym, authors, title, venue, date, tuple(links), cells)
+
+
+def _title(
+    text: str, masked: str, links: list[LinkSlot], position: int, stop: int
+) -> tuple[tuple[str, Span] | None, LinkSlot | None]:
+    lead_ok = ("", "**", "*", "__", "_", '"', "“")
+    for link in links:
+        if link.outer.start < position or link.outer.start >= stop:
+            continue
+        lead = masked[position : link.outer.start].strip()
+        if lead in lead_ok and not link.image and link.kind != "venue" and len(link.label.split()) >= 2:
+            return _clean(text, link.label_span, masked), link
+        break
+    emph = _EMPH_RE.match(masked, position)
+    if emph is not None and emph.end() <= stop and len(emph.group("inner").split()) >= 2:
+        return _clean(text, Span(*emph.span("inner")), masked), None
+    bracket = _BRACKET_RE.match(masked, position)
+    if bracket is not None and bracket.end() <= stop and len(bracket.group("inner").split()) >= 2:
+        return _clean(text, Span(*bracket.span("inner")), masked), None
+    return _clean(text, Span(position, _plain_title_end(masked, links, position, stop)), masked), None
+
+
+def _plain_title_end(masked: str, links: list[LinkSlot], position: int, stop: int) -> int:
+    """Where a plain title ends: a separator, a hard line break, or a venue that closes its run."""
+    end = stop
+    cut = _TITLE_STOP_RE.search(masked, position, stop)
+    if cut is not None:
+        end = cut.start()
+    newline = masked.find("\n", position, end)
+    while newline >= 0:  # a soft line break continues the title; a hard one ends it
+        if _HARD_BREAK_RE.search(masked, position, newline):
+            end = newline
+            break
+        newline = masked.find("\n", newline + 1, end)
+    later = _VENUE_RE.search(_hide_urls(masked, links), end, stop)
+    if later is not None and _venue_slot(later, 0, False) is not None:
+        return end  # the venue comes later: all of this is title
+    for match in _VENUE_RE.finditer(masked, position, end):
+        if match.end() < end - 2 and masked[match.end() : end].strip(" .*_)]") != "":
+            continue  # not at the end of the run: part of the title
+        lead = _VENUE_LEAD_RE.search(masked, position, match.start())
+        if lead is not None and lead.start() > position and _venue_slot(match, 0, False) is not None:
+            return lead.start()
+    return end
+
+
+def _clean(text: str, span: Span, masked: str) -> tuple[str, Span] | None:
+    """The title in ``span`` without edge decoration or a final period (escaped characters stay)."""
+    start, end = span.start, span.end
+    while end > start and masked[end - 1] in " \t|,;:-–—*_":
+        end -= 1
+    if end > start and masked[end - 1] == ".":
+        end -= 1
+    while start < end and masked[start] in " \t*_":
+        start += 1
+    while end > start and masked[end - 1] in " \t*_":
+        end -= 1
+    value = clean_text(unescape(text[start:end]))
+    return (value, Span(start, end)) if value else None
+
+
+def _hide_urls(masked: str, links: list[LinkSlot]) -> str:
+    return _blank(masked, [link.url_span for link in links])
+
+
+def _date(rest: str) -> tuple[str, VenueSlot] | None:
+    match = _DATE_RE.search(rest)
+    if match is None:
+        return None
+    year_span = Span(*match.span())
+    slot = VenueSlot(year_span, None, int(match.group("year")), 4, match.group("sep"), False)
+    return match.group("month") + match.group("dot"), slot
+
+
+def _venue(rest: str, date: tuple[str, VenueSlot] | None) -> VenueSlot | None:
+    candidates: list[VenueSlot] = []
+    for regex, first in ((_VENUE_RE, False), (_VENUE_FIRST_RE, True)):
+        for match in regex.finditer(rest):
+            if date is not None and match.start() < date[1].span.end and match.end() > date[1].span.start:
+                continue
+            slot = _venue_slot(match, 0, first)
+            if slot is not None:
+                candidates.append(slot)
+                break
+    if candidates:
+        return min(candidates, key=lambda slot: slot.span.start)
+    if date is None and (year := _YEAR_RE.search(rest)) is not None:
+        return VenueSlot(Span(*year.span()), None, int(year.group("year")), 4, "", False)
+    return None
+
+
+def _italic_authors(text: str, masked: str, title: tuple[str, Span] | None) -> tuple[str, Span] | None:
+    for match in _EMPH_RE.finditer(masked):
+        inner = Span(*match.span("inner"))
+        if title is not None and inner.start <= title[1].start < inner.end:
+            continue
+        value = text[inner.start : inner.end]
+        if ("," in value or _ETAL_RE.search(value)) and "](" not in value:
+            return clean_text(unescape(value)).rstrip("."), inner
+    return None
+
+
+@dataclass(frozen=True)
+class Values:
+    """What a new entry says: validated fields only."""
+
+    title: str
+    arxiv_id: str
+    acronym: str | None = None
+    venue: str = "arXiv"
+    year: int | None = None
+    month: int | None = None
+    code_url: str | None = None
+    authors: tuple[str, ...] = ()
+    paper_url: str = ""  # in the section's arXiv link form
+    marker: str = ""  # the list marker to write ("- ", "4. ")
+    placeholder: str = "-"  # what an empty table cell holds
+    escape: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,520 @@
+"""Each section's own entry style, and a new entry written in it by filling a template entry.
+
+The template is one of the section's own entries, of its most common shape (see
+:meth:`Reading.shape`); a new entry is that entry's raw text with every slot refilled from
+validated fields, and the slots the paper has nothing for (a code link, a project page, authors)
+left out. The result is read back through the same reader and must give the same title, paper
+link, venue and year, or the entry is refused with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from triagebot.arxiv_ids import normalize_id
+from triagebot.awesome.slots import (
+    MARKER_RE,
+    LinkSlot,
+    Reading,
+    Span,
+    VenueSlot,
+    is_code_url,
+    read,
+    venue_of,
+)
+from triagebot.awesome.structure import Block, scan
+from triagebot.awesome.text import clean_text, clean_title, split_lines
+from triagebot.errors import ListError
+
+Order = Literal["newest-first", "newest-last", "append"]
+
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_ESCAPE_RE = re.compile(r"([\\`*\[\]<>])")
+_STRICT_RE = re.compile(r"([\\`*\[\]<>().,;:'\-])")
+_LONE_UNDERSCORE_RE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_OWNER_REPO_RE = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)", re.IGNORECASE)
+_ARXIV_FORM_RE = re.compile(
+    r"^(?P<prefix>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
+    r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?P<suffix>\.pdf)?$",
+    re.IGNORECASE,
+)
+_MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
+_MAX_OUT_OF_ORDER = 0.1
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One entry as the style learner sees it."""
+
+    block: Block
+    reading: Reading
+
+
+@dataclass(frozen=True)
+class SectionStyle:
+    """How one section writes its entries: a template entry, the paper link form, order, spacing."""
+
+    kind: str  # item | paragraph | row
+    templates: tuple[Sample, ...]  # of the majority shape: with a code link first when there is one
+    paper_form: str  # "https://arxiv.org/abs/{id}"
+    order: Order
+    blank_between: bool  # entries are separated by a blank line
+    venues: dict[str, str]  # casefold -> the spelling the section (or list) uses
+    placeholder: str = "-"  # an empty table cell
+
+    def template(self, with_code: bool) -> Sample:
+        for sample in self.templates:
+            if any(link.kind == "code" for link in sample.reading.links) == with_code:
+                return sample
+        return self.templates[0]
+
+
+def arxiv_form(url: str) -> str | None:
+    match = _ARXIV_FORM_RE.match(url.strip())
+    if match is None:
+        return None
+    return match.group("prefix") + "{id}" + (match.group("suffix") or "")
+
+
+def _raw(lines: Sequence[str], start: int, stop: int) -> str:
+    return "".join(lines[start:stop]).rstrip("\r\n").replace("\r\n", "\n")
+
+
+def read_block(lines: Sequence[str], block: Block) -> Reading:
+    """The reading of a block's own text (an item's first paragraph, a row's line)."""
+    text = _raw(lines, block.start, block.head_stop)
+    if block.kind != "row":
+        return read(text)
+    cells = cell_spans(text)
+    column = title_column(block.header, block.cells)
+    title_cell = cells[column] if column < len(cells) else None
+    return read(text, title_cell=title_cell, cells=cells)
+
+
+def cell_spans(row: str) -> tuple[Span, ...]:
+    """Spans of a table row's cells, inside the pipes (escaped pipes and code spans respected)."""
+    from triagebot.awesome.text import mask
+
+    masked = mask(row)
+    depth = 0
+    cuts: list[int] = []
+    for position, char in enumerate(masked):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(0, depth - 1)
+        elif char == "|" and depth == 0:
+            cuts.append(position)
+    spans: list[Span] = []
+    lead = len(masked) - len(masked.lstrip())
+    edges = cuts if cuts and cuts[0] == lead else [lead - 1, *cuts]
+    end = len(masked.rstrip())
+    if not edges or edges[-1] != end - 1:
+        edges = [*edges, end]
+    for left, right in itertools.pairwise(edges):
+        spans.append(Span(left + 1, right))
+    return tuple(spans)
+
+
+def title_column(header: Sequence[str], cells: Sequence[str]) -> int:
+    names = [clean_text(h).casefold() for h in header]
+    for wanted in ("title", "paper", "name", "method"):
+        for index, name in enumerate(names):
+            if wanted in name:
+                return index
+    return next((i for i, cell in enumerate(cells) if "](" in cell and "![" not in cell), 0)
+
+
+def learn_section_style(samples: Sequence[Sample], venues: dict[str, str], section: str) -> SectionStyle:
+    """The style of a section's own entries. Raises ListError when they share none."""
+    usable = [s for s in samples if s.reading.title is not None]
+    if not usable:
+        raise ListError(f"section {section!r}: no entry to learn its style from (hint: add one by hand)")
+    kinds = Counter(s.block.kind for s in usable)
+    kind = kinds.most_common(1)[0][0]
+    usable = [s for s in usable if s.block.kind == kind]
+    shapes = Counter(s.reading.shape() for s in usable)
+    shape, count = shapes.most_common(1)[0]
+    if len(usable) >= 3 and count / len(usable) < _MIN_SHARE:
+        raise ListError(
+            f"section {section!r}: its {len(usable)} entries share no one style "
+            f"(the most common is used by {count}); add the paper by hand"
+        )
+    chosen = [s for s in usable if s.reading.shape() == shape]
+    # newest entries first: their style is the current one; fewest "other" links first
+    exact = Counter(s.reading.shape(exact=True) for s in chosen)
+    chosen.sort(key=lambda s: (-exact[s.reading.shape(exact=True)], _others(s.reading), -s.block.start))
+    with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
+    without = [s for s in chosen if s not in with_code]
+    forms = Counter(
+        form
+        for s in usable
+        for link in s.reading.links
+        if link.kind in ("title", "paper", "venue") and (form := arxiv_form(link.url))
+    )
+    local = _venues(s.reading for s in samples)
+    return SectionStyle(
+        kind=kind,
+        templates=tuple(with_code[:1] + without[:1] + chosen[:1]),
+        paper_form=forms.most_common(1)[0][0] if forms else "https://arxiv.org/abs/{id}",
+        order=_order([s.reading for s in usable]),
+        blank_between=kind == "paragraph" or (kind == "item" and _loose(usable)),
+        venues={**venues, **local},
+        placeholder=_placeholder(usable),
+    )
+
+
+def _others(reading: Reading) -> int:
+    authors_linked = reading.authors is None and any(
+        link.kind == "other" and link.outer.start < (reading.title[1].start if reading.title else 0)
+        for link in reading.links
+    )
+    return sum(1 for link in reading.links if link.kind == "other") + (5 if authors_linked else 0)
+
+
+def _loose(samples: Sequence[Sample]) -> bool:
+    return sum(1 for s in samples if s.block.loose) * 2 > len(samples)
+
+
+def _venues(readings: Iterable[Reading]) -> dict[str, str]:
+    spellings: dict[str, Counter[str]] = {}
+    for reading in readings:
+        if reading.venue is not None and reading.venue.venue:
+            venue = reading.venue.venue
+            spellings.setdefault(venue.casefold(), Counter())[venue] += 1
+    return {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
+
+
+def learn_venues(readings: Sequence[Reading]) -> dict[str, str]:
+    return _venues(readings)
+
+
+def _order(readings: Sequence[Reading]) -> Order:
+    years = [r.year for r in readings if r.year is not None]
+    if len(years) < 3 or len(set(years)) < 2:
+        return "append"
+    allowed = int(len(years) * _MAX_OUT_OF_ORDER)
+    down = sum(1 for a, b in itertools.pairwise(years) if b > a)
+    up = sum(1 for a, b in itertools.pairwise(years) if b < a)
+    if down <= allowed and down < up:
+        return "newest-first"
+    if up <= allowed and up < down:
+        return "newest-last"
+    return "append"
+
+
+def _placeholder(samples: Sequence[Sample]) -> str:
+    counts = Counter(
+        cell.strip() for s in samples for cell in s.block.cells if cell.strip() and "](" not in cell
+    )
+    dashes = [c for c, _ in counts.most_common() if c in ("-", "—", "–", "N/A", "n/a", "/", "x")]
+    return dashes[0] if dashes else "-"
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """Validated fields of a paper, ready to be written."""
+
+    title: str
+    arxiv_id: str
+    acronym: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    month: int | None = None
+    code_url: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+def escape_title(text: str, *, pipes: bool, strict: bool = False) -> str:
+    """Escape only what CommonMark would otherwise read as markup inside an entry.
+
+    ``strict`` also escapes the punctuation a venue or a separator could be read from; used only
+    when the minimal form would not read back as the same title.
+    """
+    escaped = _LONE_UNDERSCORE_RE.sub(r"\\_", (_STRICT_RE if strict else _ESCAPE_RE).sub(r"\\\1", text))
+    return escaped.replace("|", "\\|") if pipes else escaped
+
+
+def _safe_url(url: str) -> str:
+    cleaned = clean_text(url)
+    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
+        cleaned = cleaned.replace(raw, encoded)
+    return cleaned.replace("]", "%5D")
+
+
+@dataclass(frozen=True)
+class _Fill:
+    """What goes into a template's slots."""
+
+    ident: str
+    title: str
+    paper_url: str
+    code: str | None
+    venue: str
+    new: NewEntry
+    strict: bool  # also escape the punctuation a venue or separator could be read from
+
+
+def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
+    """The new entry's text (lines joined by ``\\n``) in the section's style. Raises ListError."""
+    ident = normalize_id(new.arxiv_id)
+    if ident is None:
+        raise ListError(f"not an arXiv id: {new.arxiv_id!r}")
+    title = clean_title(new.title)
+    if not title:
+        raise ListError(f"{ident}: empty title")
+    code = _safe_url(new.code_url) if new.code_url else None
+    sample = style.template(code is not None)
+    paper_url = style.paper_form.format(id=ident)
+    venue = _venue_name(style, new.venue)
+    problem = ""
+    for strict in (False, True):
+        fill = _Fill(ident, title, paper_url, code, venue, new, strict)
+        out = _fill(sample.reading, fill, marker, style.placeholder)
+        problem = _check(style, out, fill, sample.reading)
+        if not problem:
+            return out
+    raise ListError(problem)
+
+
+def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> str:
+    text = reading.text
+    pipes = "|" in text
+    new = fill.new
+    edits: list[tuple[int, int, str]] = []
+    if reading.marker is not None:
+        edits.append((reading.marker.start, reading.marker.end, marker))
+    if reading.acronym is not None:
+        acronym = escape_title(clean_text(new.acronym or ""), pipes=pipes, strict=fill.strict)
+        edits.append(_fill_or_drop(text, reading.acronym[1], acronym))
+    if reading.authors is not None:
+        authors = _authors(new.authors, text, reading.authors[1])
+        edits.append(_fill_or_drop(text, reading.authors[1], authors))
+    if reading.title is not None:
+        title = escape_title(fill.title, pipes=pipes, strict=fill.strict)
+        edits.append((reading.title[1].start, reading.title[1].end, title))
+    if reading.venue is not None and not _inside_link(reading.venue.span, reading.links):
+        shown = _venue_text(reading.venue, fill.venue, new.year)
+        edits.append((reading.venue.span.start, reading.venue.span.end, shown))
+    if reading.date is not None:
+        edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
+    for link in reading.links:
+        edits.extend(_link_edits(reading, link, fill))
+    return _apply(text, edits, placeholder).rstrip(" \t")
+
+
+def _venue_name(style: SectionStyle, venue: str | None) -> str:
+    name = clean_text(venue or "") or "arXiv"
+    squashed = " ".join(name.replace(",", " ").split())
+    return style.venues.get(squashed.casefold(), squashed)
+
+
+def _inside_link(span: Span, links: Sequence[LinkSlot]) -> bool:
+    return any(link.label_span.start <= span.start and span.end <= link.label_span.end for link in links)
+
+
+def _fill_or_drop(text: str, inner: Span, value: str) -> tuple[int, int, str]:
+    if value:
+        return inner.start, inner.end, value
+    start, end = inner.start, inner.end
+    while start > 0 and text[start - 1] in "[*_":
+        start -= 1
+    while end < len(text) and text[end] in "]*_.":
+        end += 1
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return start, end, ""
+
+
+def _authors(authors: Sequence[str], text: str, span: Span) -> str:
+    names = [clean_text(a) for a in authors if clean_text(a)]
+    if not names:
+        return ""
+    raw = text[span.start : span.end]
+    etal = re.search(r"(?<![A-Za-z])[_*]?et\.?\s*al", raw, re.IGNORECASE)
+    if etal is not None:
+        return escape_title(names[0].split()[-1], pipes=False) + " " + raw[etal.start() :].lstrip()
+    joined = ", ".join(escape_title(n, pipes=False) for n in names)
+    return joined + ("." if raw.rstrip().endswith(".") else "")
+
+
+def _venue_text(slot: VenueSlot, venue: str, year: int | None) -> str:
+    if year is None:
+        return ""
+    shown = f"{year % 100:02d}" if slot.digits == 2 else str(year)
+    if slot.venue is None:
+        return shown
+    return f"{shown}{slot.sep}{venue}" if slot.first else f"{venue}{slot.sep}{shown}"
+
+
+def _date_text(date: tuple[str, VenueSlot], new: NewEntry) -> str:
+    written, slot = date
+    if new.year is None:
+        return ""
+    if new.month is None:
+        return str(new.year)
+    name = _MONTH_NAMES[new.month - 1]
+    bare = written.rstrip(".")
+    shown = name if len(bare) > 4 else name[: len(bare)] if len(bare) == 4 and name[:4] == bare else name[:3]
+    if len(bare) == 4 and name[:4] != bare:
+        shown = name[:3]
+    if written.endswith(".") and shown != name:
+        shown += "."
+    return f"{shown}{slot.sep}{new.year}"
+
+
+def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int, int, str]]:
+    text = reading.text
+    url = (link.url_span.start, link.url_span.end)
+    label = text[link.label_span.start : link.label_span.end]
+    if link.kind in ("title", "paper"):
+        edits = [(*url, fill.paper_url)]
+        old = normalize_id(link.url) if "arxiv" in link.url.casefold() else None
+        if link.image and old and old in label:
+            edits.append((link.label_span.start, link.label_span.end, label.replace(old, fill.ident)))
+        return edits
+    if link.kind == "venue":
+        return [
+            (link.label_span.start, link.label_span.end, _venue_label(label, fill)),
+            (*url, fill.paper_url),
+        ]
+    if link.kind == "code" and fill.code is not None:
+        edits = [(*url, fill.code)]
+        old_repo = _OWNER_REPO_RE.match(link.url)
+        if link.image and old_repo and old_repo.group(1) in label:
+            new_repo = _OWNER_REPO_RE.match(fill.code)
+            if new_repo is None:  # a GitHub star badge cannot show another host's repository
+                return [_drop(text, link.outer, reading)]
+            edits.append(
+                (
+                    link.label_span.start,
+                    link.label_span.end,
+                    label.replace(old_repo.group(1), new_repo.group(1)),
+                )
+            )
+        return edits
+    return [_drop(text, link.outer, reading)]
+
+
+def _venue_label(label: str, fill: _Fill) -> str:
+    """``CVPR 2025`` -> the new paper's venue and year, written the same way."""
+    core = label.strip("`*_ []")
+    shift = label.find(core)
+    slot = venue_of(core)
+    year = fill.new.year
+    if slot is not None:
+        shown = _venue_text(slot, fill.venue, year)
+        return label[: shift + slot.span.start] + shown + label[shift + slot.span.end :]
+    return label.replace(core, str(year)) if year is not None else label
+
+
+def _drop(text: str, span: Span, reading: Reading) -> tuple[int, int, str]:
+    """Remove a link, the separator before it, or its whole line when it stands alone."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[line_start : span.start]
+    after = text[span.end : line_end]
+    if not before.strip() and not after.strip() and line_start > 0:
+        return line_start - 1, line_end, ""  # the line and the newline before it
+    if reading.cells and any(c.start <= span.start and span.end <= c.end for c in reading.cells):
+        return span.start, span.end, "\x00cell\x00"
+    start = span.start
+    while start > line_start and text[start - 1] in " \t":
+        start -= 1
+    if start > line_start and text[start - 1] in "|,;·":
+        start -= 1
+        while start > line_start and text[start - 1] in " \t":
+            start -= 1
+    if start == line_start or not before.strip():
+        start = span.start
+        end = span.end
+        while end < line_end and text[end] in " \t":
+            end += 1
+        return start, end, ""
+    return start, span.end, ""
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]], placeholder: str) -> str:
+    out = text
+    taken: list[tuple[int, int]] = []
+    for start, end, value in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        out = out[:start] + value + out[end:]
+    if "\x00cell\x00" in out:
+        out = _fill_cells(out, placeholder)
+    return out
+
+
+def _fill_cells(row: str, placeholder: str) -> str:
+    parts = row.split("|")
+    for index, part in enumerate(parts):
+        if "\x00cell\x00" in part:
+            rest = part.replace("\x00cell\x00", "")
+            parts[index] = f" {placeholder} " if not rest.strip() else rest
+    return "|".join(parts)
+
+
+def _check(style: SectionStyle, out: str, fill: _Fill, template: Reading) -> str:
+    """Why ``out`` would not read back, through the same engine, as what was meant ("" when it does)."""
+    ident = fill.ident
+    if "\r" in out:
+        return f"{ident}: the rendered entry holds a carriage return"
+    header = rule = ""
+    if style.kind == "row":
+        sample = style.templates[0].block
+        header = "| " + " | ".join(sample.header) + " |\n"
+        rule = "|" + "---|" * len(sample.header) + "\n"
+    whole = split_lines(header + rule + out + "\n")
+    structure = scan(whole)
+    blocks = structure.blocks
+    if structure.headings or structure.hidden or len(blocks) != 1 or blocks[0].kind != style.kind:
+        return f"{ident}: the rendered entry would not read as one entry of its section: {out!r}"
+    reading = read_block(whole, blocks[0])
+    got = (reading.title[0] if reading.title else None, reading.arxiv_id())
+    if got != (fill.title, ident):
+        return f"{ident}: the rendered entry would read back as {got}, not {(fill.title, ident)}: {out!r}"
+    if template.year is not None and fill.new.year is not None and reading.year != fill.new.year:
+        return f"{ident}: the rendered entry would read back with the year {reading.year}: {out!r}"
+    if style.kind == "item" and MARKER_RE.match(out) is None:
+        return f"{ident}: the rendered entry lost its list marker: {out!r}"
+    return ""
+
+
+def next_marker(sample: Block, reading: Reading, number: int | None) -> str:
+    """The marker text of a new item: the template's indentation and spacing, the next number."""
+    if reading.marker is None:
+        return ""
+    written = reading.text[reading.marker.start : reading.marker.end]
+    match = MARKER_RE.match(written)
+    if match is None or match.group(3) is None:
+        return written
+    shown = str(number if number is not None else int(match.group(3)))
+    return f"{match.group(1)}{shown}{match.group(4)}{match.group(5)}"
+
+
+def is_code(url: str) -> bool:
+    return is_code_url(url)
