@@ -1,7 +1,9 @@
-"""Time the list core on a 10,000-entry list: parse, index build + lookups, render, insert.
+"""Time the list core on a 10,000-entry list: parse, index build + lookups, render, insert, lint.
 
 Run: python benchmarks/bench_document.py [--entries N] [--repeat R]
-Prints the best of R runs for each step and their total (target: under 1 s for 10,000 entries).
+Prints the best of R runs for each step, as CPU time of this process and as wall time, and their
+total (targets: parse + index + insert under 1 s, lint under 3 s, for 10,000 entries). On a shared
+machine the wall time varies with the load; the CPU time is what this code costs.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from triagebot.awesome import insert_entry, parse, render_entry
+from triagebot.awesome import insert_entry, lint, parse
 from triagebot.awesome.insert import _parsed
+from triagebot.awesome.template import NewEntry
 
 T = TypeVar("T")
 SECTIONS = 40
@@ -42,15 +45,27 @@ def build_list(entries: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+WALL: dict[int, float] = {}
+
+
 def best(repeat: int, step: Callable[[], T]) -> tuple[float, T]:
+    """(best CPU time, result); the best wall time is kept in WALL under the step's id."""
     times: list[float] = []
+    walls: list[float] = []
     result: T | None = None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, wall = time.process_time(), time.perf_counter()
         result = step()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
+        walls.append(time.perf_counter() - wall)
     assert result is not None
+    WALL[id(step)] = min(walls)
     return min(times), result
+
+
+def shown(label: str, cpu: float, step: object, note: str = "") -> str:
+    wall = WALL.get(id(step), 0.0)
+    return f"{label:<20}{cpu * 1000:8.1f} ms cpu {wall * 1000:8.1f} ms wall {note}".rstrip()
 
 
 def main() -> None:
@@ -60,7 +75,8 @@ def main() -> None:
     args = parser.parse_args()
     text = build_list(args.entries)
 
-    t_parse, doc = best(args.repeat, lambda: parse(text))
+    do_parse = lambda: parse(text)  # noqa: E731
+    t_parse, doc = best(args.repeat, do_parse)
     assert doc.render() == text and len(doc.entries) == args.entries
 
     def index_and_find() -> int:
@@ -71,37 +87,41 @@ def main() -> None:
         return found
 
     t_index, found = best(args.repeat, index_and_find)
-    t_render, line = best(
-        args.repeat,
-        lambda: render_entry(
-            doc.style,
-            title="A brand new | hostile ]] title",
-            arxiv_id="2599.00001",
-            acronym="NEW",
-            venue="cvpr",
-            year=2025,
-            code_url="https://github.com/o/new",
-        ),
+    new = NewEntry(
+        title="A brand new | hostile ]] title",
+        arxiv_id="2599.00001",
+        acronym="NEW",
+        venue="cvpr",
+        year=2025,
+        code_url="https://github.com/o/new",
     )
+    do_render = lambda: doc.plan("Technique 17", new)[1]  # noqa: E731
+    t_render, line = best(args.repeat, do_render)
 
     def cold_insert() -> str:
         _parsed.cache_clear()  # as if the text had never been parsed
         return insert_entry(text, "Technique 17", line)
 
-    t_cold, new = best(args.repeat, cold_insert)
-    assert new.count("\n") == text.count("\n") + 1
+    t_cold, new_text = best(args.repeat, cold_insert)
+    assert new_text.count("\n") == text.count("\n") + 1
     insert_entry(text, "Technique 17", line)
-    t_insert, _ = best(args.repeat, lambda: insert_entry(text, "Technique 17", line))
+    do_insert = lambda: insert_entry(text, "Technique 17", line)  # noqa: E731
+    t_insert, _ = best(args.repeat, do_insert)
+    do_lint = lambda: lint(text, "bench.md")  # noqa: E731
+    t_lint, problems = best(max(1, args.repeat - 1), do_lint)
 
     total = t_parse + t_index + t_render + t_insert
-    print(f"entries            {args.entries}")
-    print(f"size               {len(text) / 1e6:.2f} MB")
-    print(f"parse              {t_parse * 1000:8.1f} ms")
-    print(f"index + {2 * len(doc.entries[::100])} finds  {t_index * 1000:8.1f} ms   ({found} found)")
-    print(f"render_entry       {t_render * 1000:8.1f} ms")
-    print(f"insert_entry       {t_insert * 1000:8.1f} ms   (text already parsed, as in a run)")
-    print(f"total              {total * 1000:8.1f} ms   target < 1000 ms: {'ok' if total < 1 else 'MISSED'}")
-    print(f"insert_entry cold  {t_cold * 1000:8.1f} ms   (a text never parsed: parse + insert)")
+    print(f"entries             {args.entries}")
+    print(f"size                {len(text) / 1e6:.2f} MB")
+    print(shown("parse", t_parse, do_parse))
+    print(shown(f"index + {2 * len(doc.entries[::100])} finds", t_index, index_and_find, f"({found} found)"))
+    print(shown("plan (render)", t_render, do_render))
+    print(shown("insert_entry", t_insert, do_insert, "(text already parsed, as in a run)"))
+    verdict = "ok" if total < 1 else "MISSED"
+    print(f"total               {total * 1000:8.1f} ms cpu   target < 1000 ms: {verdict}")
+    print(shown("insert_entry cold", t_cold, cold_insert, "(a text never parsed: parse + insert)"))
+    print(shown("lint", t_lint, do_lint, f"({len(problems)} problems)"))
+    print(f"lint target < 3000 ms cpu: {'ok' if t_lint < 3 else 'MISSED'}")
 
 
 if __name__ == "__main__":

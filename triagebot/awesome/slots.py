@@ -16,15 +16,19 @@ venue), ``code``, ``other`` (project pages, scholar searches: a new paper has no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
-from triagebot.awesome.grammar import LINK_RE
 from triagebot.awesome.text import MASK, clean_text, mask, unescape
 
 LinkKind = Literal["title", "paper", "venue", "code", "other"]
 
+# a link, its label holding one level of brackets (badges: [![alt](img)](url)); possessive: no backtracking
+LINK_RE = re.compile(
+    r"(?<!!)\[(?P<label>(?:[^\[\]\n]++|\[[^\[\]\n]*+\])*+)\]"
+    r"\((?P<url>[^\s()]*+(?:\([^\s()]*+\)[^\s()]*+)*+)\)"
+)
 MARKER_RE = re.compile(r"^([ \t]*)(?:([-*+])|(\d{1,9})([.)]))([ \t]+|$)")
 _ACRONYM_RE = re.compile(r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]{1,40})\](?![(\[])")
 _ETAL_RE = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])", re.IGNORECASE)
@@ -42,8 +46,13 @@ _DATE_RE = re.compile(
     r"(?<![\w/.-])(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*(?P<dot>\.?)"
     r"(?P<sep>,?[ ])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)"
 )
+_YEARISH_RE = re.compile(r"(?:19|20)\d\d|'[ ]?\d\d")
+_VENUE_WINDOW = 48
+_DATE_WINDOW = 14
+_ALT_RE = re.compile(r"\s*!\[([^\]]*)\]")
 _YEAR_RE = re.compile(r"(?<![\w/.:#=?&-])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _NOT_VENUE = frozenset({"the", "a", "an", "and", "of", "in", "for", "with", "to", "on", "via", "by"})
@@ -52,14 +61,12 @@ _HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\x00)[ \t]*$", re.IGNORECASE)
 _VENUE_LEAD_RE = re.compile(r"(?:\s[-–—]|[.,;])\s*[*_(\[]*$")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class LinkSlot:
+class LinkSlot(NamedTuple):
     kind: LinkKind
     label: str  # clean label ("pdf", "CVPR 2025", the title; an image's alt text)
     url: str
@@ -67,10 +74,10 @@ class LinkSlot:
     label_span: Span
     url_span: Span
     image: bool  # a badge: ``[![alt](img)](url)``
+    arxiv: str | None = None  # the arXiv id its URL names
 
 
-@dataclass(frozen=True)
-class VenueSlot:
+class VenueSlot(NamedTuple):
     span: Span  # the whole ``CVPR' 20``
     venue: str | None  # "CVPR" (None: a year alone)
     year: int
@@ -79,8 +86,7 @@ class VenueSlot:
     first: bool  # year before venue (``2025 CVPR``)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What one entry says, and where each thing sits in ``text``."""
 
     text: str
@@ -100,8 +106,8 @@ class Reading:
         return self.date[1].year if self.date is not None else None
 
     def arxiv_id(self) -> str | None:
-        ordered = sorted(self.links, key=lambda link: link.kind not in ("title", "paper", "venue"))
-        return next((i for link in ordered if (i := arxiv_id_of(link.url))), None)
+        first = next((link.arxiv for link in self.links if link.arxiv and link.kind in _PAPERISH), None)
+        return first or next((link.arxiv for link in self.links if link.arxiv), None)
 
     def shape(self, *, exact: bool = False) -> tuple[str, ...]:
         """What entries of one style share: the order of their slots and their literal separators."""
@@ -176,10 +182,11 @@ def _venue_slot(match: re.Match[str], shift: int, first: bool) -> VenueSlot | No
 
 
 def _blank(masked: str, spans: list[Span]) -> str:
-    chars = list(masked)
-    for span in spans:
-        chars[span.start : span.end] = MASK * (span.end - span.start)
-    return "".join(chars)
+    out = masked
+    for start, end in spans:
+        if end > start:
+            out = out[:start] + MASK * (end - start) + out[end:]
+    return out
 
 
 def _links(text: str, masked: str) -> list[LinkSlot]:
@@ -190,25 +197,44 @@ def _links(text: str, masked: str) -> list[LinkSlot]:
         double = raw_label.startswith("[") and raw_label.endswith("]")
         shift = 1 if double else 0
         label_span = Span(match.start("label") + shift, match.end("label") - shift)
-        label = text[label_span.start : label_span.end]
-        if image:
-            alt = re.match(r"\s*!\[([^\]]*)\]", label)
-            label = alt.group(1) if alt else ""
-        label = clean_text(unescape(label.strip("`*_ ").strip("[]").strip("`*_ ")))
+        label = _label(text[label_span.start : label_span.end], image)
         start, end = match.span()
         if start > 0 and masked[start - 1] == "[" and masked[end : end + 1] == "]":
             start, end = start - 1, end + 1
         url = text[match.start("url") : match.end("url")].strip("<>")
         found.append(
-            LinkSlot("other", label, url, Span(start, end), label_span, Span(*match.span("url")), image)
+            LinkSlot(
+                "other",
+                label,
+                url,
+                Span(start, end),
+                label_span,
+                Span(*match.span("url")),
+                image,
+                arxiv_id_of(url),
+            )
         )
     return found
 
 
+@lru_cache(maxsize=4096)
+def _label(raw: str, image: bool) -> str:
+    """A link's label as text: ``[pdf]`` -> ``pdf``, a badge -> its alt text."""
+    if image:
+        alt = _ALT_RE.match(raw)
+        raw = alt.group(1) if alt else ""
+    return clean_text(unescape(raw.strip("`*_ ").strip("[]").strip("`*_ ")))
+
+
+@lru_cache(maxsize=4096)
+def _venue_label(label: str) -> bool:
+    return venue_of(label) is not None or _YEAR_RE.fullmatch(label) is not None
+
+
 def _kind(link: LinkSlot) -> LinkKind:
-    if not link.image and (venue_of(link.label) is not None or _YEAR_RE.fullmatch(link.label)):
+    if not link.image and _venue_label(link.label):
         return "venue"
-    if arxiv_id_of(link.url):
+    if link.arxiv:
         return "paper"
     if is_code_url(link.url):
         return "code"
@@ -218,7 +244,7 @@ def _kind(link: LinkSlot) -> LinkKind:
 
 
 def _retag(link: LinkSlot, kind: LinkKind) -> LinkSlot:
-    return LinkSlot(kind, link.label, link.url, link.outer, link.label_span, link.url_span, link.image)
+    return link._replace(kind=kind)
 
 
 def _skip_space(masked: str, position: int, stop: int) -> int:
@@ -324,10 +350,10 @@ def _plain_title_end(masked: str, links: list[LinkSlot], position: int, stop: in
             end = newline
             break
         newline = masked.find("\n", newline + 1, end)
-    later = _VENUE_RE.search(_hide_urls(masked, links), end, stop)
-    if later is not None and _venue_slot(later, 0, False) is not None:
+    hidden = _hide_urls(masked, links)
+    if any(_venue_slot(m, 0, f) is not None for m, f in _venue_matches(hidden, end, stop)):
         return end  # the venue comes later: all of this is title
-    for match in _VENUE_RE.finditer(masked, position, end):
+    for match, _ in _venue_matches(masked, position, end):
         if match.end() < end - 2 and masked[match.end() : end].strip(" .*_)]") != "":
             continue  # not at the end of the run: part of the title
         lead = _VENUE_LEAD_RE.search(masked, position, match.start())
@@ -356,7 +382,12 @@ def _hide_urls(masked: str, links: list[LinkSlot]) -> str:
 
 
 def _date(rest: str) -> tuple[str, VenueSlot] | None:
-    match = _DATE_RE.search(rest)
+    match = None
+    for year in _YEARISH_RE.finditer(rest):
+        found = _DATE_RE.search(rest, max(0, year.start() - _DATE_WINDOW), year.end() + 1)
+        if found is not None and found.end() == year.end():
+            match = found
+            break
     if match is None:
         return None
     year_span = Span(*match.span())
@@ -364,18 +395,30 @@ def _date(rest: str) -> tuple[str, VenueSlot] | None:
     return match.group("month") + match.group("dot"), slot
 
 
-def _venue(rest: str, date: tuple[str, VenueSlot] | None) -> VenueSlot | None:
-    candidates: list[VenueSlot] = []
-    for regex, first in ((_VENUE_RE, False), (_VENUE_FIRST_RE, True)):
-        for match in regex.finditer(rest):
-            if date is not None and match.start() < date[1].span.end and match.end() > date[1].span.start:
-                continue
-            slot = _venue_slot(match, 0, first)
-            if slot is not None:
-                candidates.append(slot)
+def _venue_matches(masked: str, lo: int, hi: int) -> list[tuple[re.Match[str], bool]]:
+    """Venue-year matches in ``masked[lo:hi]``, found from their years (cheap on long text)."""
+    found: list[tuple[re.Match[str], bool]] = []
+    for year in _YEARISH_RE.finditer(masked, lo, hi):
+        end = year.end()
+        window = max(lo, year.start() - _VENUE_WINDOW)
+        for match in _VENUE_RE.finditer(masked, window, min(hi, end + 2)):
+            if match.end() == end:
+                found.append((match, False))
                 break
-    if candidates:
-        return min(candidates, key=lambda slot: slot.span.start)
+        else:
+            first = _VENUE_FIRST_RE.match(masked, year.start(), hi)
+            if first is not None:
+                found.append((first, True))
+    return found
+
+
+def _venue(rest: str, date: tuple[str, VenueSlot] | None) -> VenueSlot | None:
+    for match, first in _venue_matches(rest, 0, len(rest)):
+        if date is not None and match.start() < date[1].span.end and match.end() > date[1].span.start:
+            continue
+        slot = _venue_slot(match, 0, first)
+        if slot is not None:
+            return slot
     if date is None and (year := _YEAR_RE.search(rest)) is not None:
         return VenueSlot(Span(*year.span()), None, int(year.group("year")), 4, "", False)
     return None
@@ -390,21 +433,3 @@ def _italic_authors(text: str, masked: str, title: tuple[str, Span] | None) -> t
         if ("," in value or _ETAL_RE.search(value)) and "](" not in value:
             return clean_text(unescape(value)).rstrip("."), inner
     return None
-
-
-@dataclass(frozen=True)
-class Values:
-    """What a new entry says: validated fields only."""
-
-    title: str
-    arxiv_id: str
-    acronym: str | None = None
-    venue: str = "arXiv"
-    year: int | None = None
-    month: int | None = None
-    code_url: str | None = None
-    authors: tuple[str, ...] = ()
-    paper_url: str = ""  # in the section's arXiv link form
-    marker: str = ""  # the list marker to write ("- ", "4. ")
-    placeholder: str = "-"  # what an empty table cell holds
-    escape: dict[str, str] = field(default_factory=dict)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -33,8 +33,7 @@ class Heading:
     lines: int  # 1 (ATX) or 2 (setext)
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """A candidate entry: a list item, a hard-break paragraph, or a table row (0-based lines)."""
 
     kind: BlockKind

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome.slots import (
@@ -60,8 +60,7 @@ _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of 
 _MAX_OUT_OF_ORDER = 0.1
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
     """One entry as the style learner sees it."""
 
     block: Block
