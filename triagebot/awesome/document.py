@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import gc
 import dataclasses
+import gc
 import itertools
 import re
 from collections.abc import Mapping, Sequence
