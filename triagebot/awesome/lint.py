@@ -48,11 +48,11 @@ class Problem:
 def lint(text: str, path: str) -> list[Problem]:
     """Every problem of the list ``text`` (shown as ``path``), by line."""
     doc = parse(text)
-    markers = _section_markers(doc)
+    usual = _Usual(_section_markers(doc), _section_forms(doc))
     found = [
         *_line_problems(doc),
         *_file_problems(doc),
-        *(p for entry in doc.entries for p in _entry_problems(doc, entry, markers)),
+        *(p for entry in doc.entries for p in _entry_problems(doc, entry, usual)),
         *_duplicates(doc),
         *_ordering(doc),
         *_unrecognised_sections(doc),
@@ -143,16 +143,40 @@ def _section_markers(doc: Document) -> dict[str, str]:
     return {section: c.most_common(1)[0][0] for section, c in counts.items()}
 
 
+@dataclass(frozen=True)
+class _Usual:
+    """What each section mostly does: its list marker kind and its arXiv link form."""
+
+    markers: dict[str, str]
+    forms: dict[str, str]
+
+
+def _section_forms(doc: Document) -> dict[str, str]:
+    """Each section's arXiv link form, where at least two thirds of its arXiv links share one."""
+    counts: dict[str, Counter[str]] = {}
+    for entry in doc.entries:
+        for label, url in entry.links:
+            if label.casefold() not in _CODE_LABELS and (form := arxiv_form(url)) is not None:
+                counts.setdefault(entry.section, Counter())[form] += 1
+    forms: dict[str, str] = {}
+    for section, counter in counts.items():
+        form, count = counter.most_common(1)[0]
+        if count * 3 >= counter.total() * 2:
+            forms[section] = form
+    return forms
+
+
 def _wrapped(doc: Document, entry: Entry) -> bool:
-    """An entry's own text soft-wrapped onto more lines (hard breaks and nested items are intended)."""
+    """An entry whose title is soft-wrapped onto the next line (hard breaks and badge lines are intended)."""
     sample = doc.samples.get(entry.line)
-    if sample is None or sample.block.kind != "item":
+    if sample is None or sample.block.kind != "item" or sample.reading.title is None:
         return False
-    own = [body(line) for line in doc.lines[entry.line - 1 : sample.block.head_stop]]
-    return any(not _HARD_BREAK_RE.search(line) for line in own[:-1])
+    start, end = sample.reading.title[1]
+    return "\n" in sample.reading.text[start:end]
 
 
-def _entry_problems(doc: Document, entry: Entry, markers: dict[str, str]) -> Iterator[Finding]:
+def _entry_problems(doc: Document, entry: Entry, usual_of: _Usual) -> Iterator[Finding]:
+    markers = usual_of.markers
     if _wrapped(doc, entry):
         yield (
             entry.line,
@@ -177,7 +201,7 @@ def _entry_problems(doc: Document, entry: Entry, markers: dict[str, str]) -> Ite
             f"bullet {entry.bullet.strip()!r}, the section uses {usual!r}",
         )
     for label, url in entry.links:
-        yield from _link_problems(doc, entry, label, url)
+        yield from _link_problems(entry, label, url, usual_of.forms.get(entry.section))
     if entry.venue:
         usual = doc.style.canonical_venue(entry.venue)
         if usual != entry.venue:
@@ -189,7 +213,7 @@ def _entry_problems(doc: Document, entry: Entry, markers: dict[str, str]) -> Ite
             )
 
 
-def _link_problems(doc: Document, entry: Entry, label: str, url: str) -> Iterator[Finding]:
+def _link_problems(entry: Entry, label: str, url: str, section_form: str | None) -> Iterator[Finding]:
     shown = f"[{label}]" if label else "link"
     if not url.strip():
         yield entry.line, "empty-link", "error", f"{shown} link has no URL"
@@ -204,12 +228,12 @@ def _link_problems(doc: Document, entry: Entry, label: str, url: str) -> Iterato
     if label.casefold() in _CODE_LABELS and _PAPER_URL_RE.search(url):
         yield entry.line, "code-link-not-code", "error", f"{shown} points to a paper ({url}), not to code"
     form = arxiv_form(url)
-    if form is not None and label.casefold() not in _CODE_LABELS and form != doc.style.pdf_link_form:
+    if form is not None and section_form and label.casefold() not in _CODE_LABELS and form != section_form:
         yield (
             entry.line,
             "pdf-link-form",
             "warning",
-            f"arXiv link {url} differs from the list's form {doc.style.pdf_link_form}",
+            f"arXiv link {url} differs from the section's form {section_form}",
         )
 
 

@@ -34,10 +34,10 @@ _ACRONYM_RE = re.compile(r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]
 _ETAL_RE = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])", re.IGNORECASE)
 _BRACKET_RE = re.compile(r"\[(?P<inner>[^\[\]\n]{1,400})\](?![(\[])")
 _EMPH_RE = re.compile(r"(?P<o>\*\*|__|\*|_)(?P<inner>[^*_\n][^\n]*?)(?P=o)(?!\w)")
-_WORD = r"[A-Za-z][A-Za-z0-9&+\-]*"
+_WORD = r"[A-Za-z][A-Za-z0-9&+\-]*?"
 _VENUE_RE = re.compile(
     rf"(?<![\w'/.-])(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)"
-    r"(?P<sep>[ ]?'[ ]?|,?[ ])(?P<year>(?:19|20)\d\d|\d\d)(?![\w/-]|\.\w)"
+    r"(?P<sep>[ ]?'[ ]?|,?[ ]|)(?P<year>(?:19|20)\d\d|\d\d)(?![\w/-]|\.\w)"
 )
 _VENUE_FIRST_RE = re.compile(
     rf"(?<![\w'/.-])(?P<year>(?:19|20)\d\d)(?P<sep>[ ])(?P<venue>{_WORD})(?![\w/-]|\.\w)"
@@ -167,7 +167,9 @@ def _venue_slot(match: re.Match[str], shift: int, first: bool) -> VenueSlot | No
     venue = match.group("venue")
     sep = match.group("sep")
     digits = len(match.group("year"))
-    if digits == 2 and "'" not in sep:
+    if digits == 2 and "'" not in sep and not (sep == " " and venue.isupper() and venue.isalpha()):
+        return None
+    if not sep and not (venue.isupper() and venue.isalpha()):
         return None
     words = venue.split()
     if words[0].casefold() in _NOT_VENUE or (words[0].casefold()[:3] in _MONTHS and len(words[0]) <= 5):
@@ -296,7 +298,7 @@ def read(text: str, *, title_cell: Span | None = None, cells: tuple[Span, ...] =
             break
         position = match.end()
     position = _skip_space(masked, position, stop)
-    title, title_link = _title(text, masked, links, position, stop)
+    title, title_link = _title(text, masked, links, position, stop, in_cell=title_cell is not None)
     if title_link is not None:
         links = [_retag(link, "title") if link is title_link else link for link in links]
     # what is left may hold the venue or a date: never inside the title, a URL or a badge
@@ -319,14 +321,19 @@ def read(text: str, *, title_cell: Span | None = None, cells: tuple[Span, ...] =
 
 
 def _title(
-    text: str, masked: str, links: list[LinkSlot], position: int, stop: int
+    text: str, masked: str, links: list[LinkSlot], position: int, stop: int, *, in_cell: bool = False
 ) -> tuple[tuple[str, Span] | None, LinkSlot | None]:
     lead_ok = ("", "**", "*", "__", "_", '"', "“")
     for link in links:
-        if link.outer.start < position or link.outer.start >= stop:
+        if link.outer.start < position or link.outer.start >= stop or (in_cell and link.image):
             continue
         lead = masked[position : link.outer.start].strip()
-        if lead in lead_ok and not link.image and link.kind != "venue" and len(link.label.split()) >= 2:
+        if (
+            (lead in lead_ok or in_cell)
+            and not link.image
+            and link.kind != "venue"
+            and len(link.label.split()) >= 2
+        ):
             return _clean(text, link.label_span, masked), link
         break
     emph = _EMPH_RE.match(masked, position)
