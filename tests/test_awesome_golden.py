@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from triagebot.awesome.template import NewEntry
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
 INSERTIONS = [p for p in CASES if (p / "insert.json").exists()]
+DUPLICATES = [p for p in INSERTIONS if "duplicate" in json.loads((p / "insert.json").read_text(encoding="utf-8"))]
 
 
 def _read(path: Path) -> str:
@@ -41,25 +43,46 @@ def test_round_trip_is_byte_identical(case: Path) -> None:
     assert parse(text).render() == text
 
 
+def _new_entry(args: dict[str, Any]) -> NewEntry:
+    fields = dict(args["entry"])
+    fields["authors"] = tuple(fields.get("authors", ()))
+    return NewEntry(**fields)
+
+
 @pytest.mark.parametrize("case", INSERTIONS, ids=lambda p: p.name)
-def test_insertion_matches_expected_and_only_adds_one_line(case: Path) -> None:
+def test_insertion_matches_expected_and_only_adds_one_entry(case: Path) -> None:
     text = _read(case / "input.md")
     args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
-    _, line, _ = parse(text).plan(args["section"], NewEntry(**args["entry"]))
-    new = insert_entry(text, args["section"], line)
+    _, entry, _ = parse(text).plan(args["section"], _new_entry(args))
+    new = insert_entry(text, args["section"], entry)
     assert new == _read(case / "expected.md")
-    assert added_only(text, new) == [line]
-    # every old line keeps its own ending; the new line uses the ending of the line before it
-    old_lines, new_lines = text.splitlines(keepends=True), new.splitlines(keepends=True)
-    kept = [old for old in new_lines if old.rstrip("\r\n") != line]
-    if text.endswith(("\n", "\r\n")):
-        assert kept == old_lines
-    else:  # no final newline stays so: the new line is the last, without an ending
-        assert new.endswith(line) and kept[:-1] == old_lines[:-1]
+    added = added_only(text, new)
+    assert [line for line in added if line.strip()] == entry.split("\n")  # blank lines: separators only
+    if "\n" not in entry:
+        # every old line keeps its own ending; the new line uses the ending of the line before it
+        old_lines, new_lines = text.splitlines(keepends=True), new.splitlines(keepends=True)
+        kept = [old for old in new_lines if old.rstrip("\r\n") != entry]
+        if text.endswith(("\n", "\r\n")):
+            assert kept == old_lines
+        else:  # no final newline stays so: the new line is the last, without an ending
+            assert new.endswith(entry) and kept[:-1] == old_lines[:-1]
     assert parse(new).render() == new
-    found = parse(new).index.find(arxiv_id=args["entry"]["arxiv_id"])
-    assert found is not None and found.raw == line and found.parsed
+    doc = parse(new)
+    found = doc.index.find(arxiv_id=args["entry"]["arxiv_id"])
+    assert found is not None and found.raw == entry and found.parsed
     assert found.section == parse(text).section(args["section"]).path
+    # exactly one entry more, in that section, and the section's style still reads it back
+    assert len(doc.entries) == len(parse(text).entries) + 1
+    assert doc.section(args["section"]).entries.count(found) == 1
+
+
+@pytest.mark.parametrize("case", DUPLICATES, ids=lambda p: p.name)
+def test_a_paper_the_list_names_is_found_in_any_form(case: Path) -> None:
+    text = _read(case / "input.md")
+    args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
+    found = parse(text).index.find(arxiv_id=args["duplicate"])
+    assert found is not None and found.arxiv_id == args["duplicate"]
+    assert args["duplicate"] in found.raw
 
 
 def test_crlf_stays_crlf() -> None:

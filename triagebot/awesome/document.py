@@ -14,7 +14,7 @@ from functools import cached_property
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome.grammar import LINK_RE, Layout, extract
 from triagebot.awesome.index import EntryIndex
-from triagebot.awesome.slots import Reading
+from triagebot.awesome.slots import Reading, month_number
 from triagebot.awesome.structure import Block, Heading, Structure, scan
 from triagebot.awesome.style import Sample as StyleSample
 from triagebot.awesome.style import Style, learn_style
@@ -190,7 +190,8 @@ class Document:
         """
         section = self.section(section_name)
         style = self.section_style(section)
-        index, after = self._position(section, style, new.year)
+        when = (new.year, new.month or 0) if new.year is not None else None
+        index, after = self._position(section, style, when)
         template = style.template(new.code_url is not None)
         number = None
         if template.block.number is not None:
@@ -207,24 +208,28 @@ class Document:
         marker = next_marker(template.block, template.reading, number)
         return index, render(style, new, marker), style.blank_between
 
-    def _position(self, section: Section, style: SectionStyle, year: int | None) -> tuple[int, Entry | None]:
+    def _position(
+        self, section: Section, style: SectionStyle, when: tuple[int, int] | None
+    ) -> tuple[int, Entry | None]:
+        """(0-based line to insert before, the entry it follows) for a paper of ``when`` (year, month)."""
         own = [e for e in section.entries if self.samples[e.line].block.kind == style.kind]
         if not own:
             return _after_content(self, section), None
         if style.templates[0].block.number is not None:  # numbered: the sequence continues at the end
             return own[-1].end_line, own[-1]
-        if year is not None and style.order == "newest-first":
-            first = next((e for e in own if e.year is not None and e.year <= year), None)
-            if first is not None:
-                before = own.index(first)
-                return first.line - 1, own[before - 1] if before else None
-            return own[-1].end_line, own[-1]
-        if year is not None and style.order == "newest-last":
-            first = next((e for e in own if e.year is not None and e.year > year), None)
-            if first is not None:
-                before = own.index(first)
-                return first.line - 1, own[before - 1] if before else None
+        if when is not None and style.order != "append":
+            newest_first = style.order == "newest-first"
+            for position, entry in enumerate(own):
+                key = self._when(entry)
+                if key is not None and (key <= when if newest_first else key > when):
+                    return entry.line - 1, own[position - 1] if position else None
         return own[-1].end_line, own[-1]
+
+    def _when(self, entry: Entry) -> tuple[int, int] | None:
+        if entry.year is None:
+            return None
+        date = self.samples[entry.line].reading.date
+        return entry.year, month_number(date[0]) if date is not None else 0
 
     def render(self) -> str:
         return "".join(self.lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from triagebot.awesome.document import Document, Section, _after_content, parse
-from triagebot.awesome.slots import read
+from triagebot.awesome.slots import month_number, read
 from triagebot.awesome.text import ending
 from triagebot.errors import ListError
 
@@ -40,7 +40,10 @@ def insertion_index(doc: Document, section: Section, entry: str) -> tuple[int, b
         if not section.entries:
             return _after_content(doc, section), False
         return section.entries[-1].end_line, False
-    index, _ = doc._position(section, style, read(entry).year)
+    reading = read(entry)
+    year = reading.year
+    month = month_number(reading.date[0]) if reading.date is not None else 0
+    index, _ = doc._position(section, style, (year, month) if year is not None else None)
     return index, style.blank_between
 
 

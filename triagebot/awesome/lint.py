@@ -47,7 +47,11 @@ class Problem:
 
 def lint(text: str, path: str) -> list[Problem]:
     """Every problem of the list ``text`` (shown as ``path``), by line."""
-    doc = parse(text)
+    return lint_document(parse(text), path)
+
+
+def lint_document(doc: Document, path: str) -> list[Problem]:
+    """Every problem of the parsed list ``doc`` (shown as ``path``), by line."""
     usual = _Usual(_section_markers(doc), _section_forms(doc))
     found = [
         *_line_problems(doc),

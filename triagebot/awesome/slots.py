@@ -123,16 +123,31 @@ class Reading(NamedTuple):
             if link.kind in ("title", "paper", "venue"):
                 spans.append((link.outer.start, link.outer.end, "link-" + link.kind))
         spans.sort()
+        # links a new paper may not have (code, project pages) are no part of the shape
+        optional = [link.outer for link in self.links if link.kind in ("code", "other")]
         out: list[str] = []
         position = self.marker.end if self.marker else 0
         for start, end, name in spans:
             if start < position:
                 continue
-            literal = self.text[position:start]
+            literal = _without(self.text, position, start, optional)
             out.append(_SPACES_RE.sub(" ", literal) if exact else _loose(literal))
             out.append(name)
             position = end
         return tuple(out)
+
+
+def _without(text: str, start: int, end: int, spans: list[Span]) -> str:
+    """``text[start:end]`` without the parts that ``spans`` cover."""
+    pieces: list[str] = []
+    position = start
+    for span in spans:
+        if span.end <= position or span.start >= end:
+            continue
+        pieces.append(text[position : max(position, span.start)])
+        position = max(position, span.end)
+    pieces.append(text[position:end])
+    return "".join(pieces)
 
 
 _SPACES_RE = re.compile(r"\s+")
@@ -142,6 +157,12 @@ _LOOSE_RE = re.compile(r"[^|*_\[\]()<>`'\n]")
 def _loose(text: str) -> str:
     """Separators without their words and spacing: what two entries of one style share."""
     return _LOOSE_RE.sub("", text)
+
+
+def month_number(written: str) -> int:
+    """``Mar.`` -> 3; 0 when it names no month."""
+    key = written.strip(". ").casefold()[:3]
+    return _MONTHS.index(key) + 1 if key in _MONTHS else 0
 
 
 def arxiv_id_of(url: str) -> str | None:

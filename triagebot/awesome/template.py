@@ -320,7 +320,14 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> str:
         edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
     for link in reading.links:
         edits.extend(_link_edits(reading, link, fill))
-    return _apply(text, edits, placeholder).rstrip(" \t")
+    lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
+    return "\n".join(_tidy(line) for line in lines)
+
+
+def _tidy(line: str) -> str:
+    """A line without a stray trailing space; two or more (a hard break) stay."""
+    stripped = line.rstrip(" \t")
+    return stripped if len(line) - len(stripped) < 2 else line
 
 
 def _venue_name(style: SectionStyle, venue: str | None) -> str:

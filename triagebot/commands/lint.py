@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from triagebot.awesome import lint, read_list_file
+from triagebot.awesome import parse, read_list_file
+from triagebot.awesome.lint import lint_document, recognised
 from triagebot.commands.common import EXIT_OK, EXIT_PARTIAL
 
 
@@ -26,12 +27,20 @@ def register(subparsers: Any) -> None:
 
 def _handle(args: argparse.Namespace) -> int:
     text = read_list_file(Path(args.path))
-    problems = lint(text, args.path)
+    doc = parse(text)
+    problems = lint_document(doc, args.path)
+    counts = recognised(doc)
     if args.format == "json":
         print(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
             print(problem.format())
     errors = sum(1 for p in problems if p.severity == "error")
-    print(f"{errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr)
+    print("entries recognised per section:", file=sys.stderr)
+    for section, count in counts:
+        print(f"{count:6d}  {section.path} (line {section.line})", file=sys.stderr)
+    total = sum(count for _, count in counts)
+    print(
+        f"{total} entries recognised, {errors} error(s), {len(problems) - errors} warning(s)", file=sys.stderr
+    )
     return EXIT_PARTIAL if errors else EXIT_OK
