@@ -15,7 +15,9 @@ from triagebot.awesome.template import NewEntry
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
 INSERTIONS = [p for p in CASES if (p / "insert.json").exists()]
-DUPLICATES = [p for p in INSERTIONS if "duplicate" in json.loads((p / "insert.json").read_text(encoding="utf-8"))]
+DUPLICATES = [
+    p for p in INSERTIONS if "duplicate" in json.loads((p / "insert.json").read_text(encoding="utf-8"))
+]
 
 
 def _read(path: Path) -> str:

@@ -32,6 +32,11 @@ def split_id(text: str) -> tuple[str, int | None] | None:
     return ident, int(version) if version else None
 
 
+def ids_in(text: str) -> list[tuple[int, str]]:
+    """(offset, version-less id) of every arXiv link in ``text`` (abs, pdf, html, /ftp/ forms)."""
+    return [(m.start(), m.group("new") or m.group("old")) for m in _URL_RE.finditer(text)]
+
+
 def normalize_id(text: str) -> str | None:
     """The version-less id in ``text`` (bare id or link), or None."""
     parts = split_id(text)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from triagebot.arxiv_ids import normalize_id
+from triagebot.arxiv_ids import ids_in, normalize_id
 from triagebot.awesome.grammar import LINK_RE, Layout, extract
 from triagebot.awesome.index import EntryIndex
 from triagebot.awesome.slots import Reading, month_number
@@ -236,7 +236,30 @@ class Document:
 
     @cached_property
     def index(self) -> EntryIndex:
-        return EntryIndex(self.entries)
+        """Entries by arXiv id and title; also every other place the text links a paper on arXiv
+        (prose, dataset lists, commented-out sections), as a mention that is no entry."""
+        return EntryIndex(self.entries, mentions=self._mentions())
+
+    def _mentions(self) -> list[Entry]:
+        text = self.render()
+        if "arxiv" not in text.casefold():
+            return []
+        known = {e.arxiv_id for e in self.entries if e.arxiv_id}
+        starts = list(itertools.accumulate((len(line) for line in self.lines), initial=0))
+        section_starts = [s.line for s in self.sections]
+        mentions: list[Entry] = []
+        for offset, ident in ids_in(text):
+            if ident in known:
+                continue
+            known.add(ident)
+            number = bisect.bisect_right(starts, offset)  # 1-based line
+            position = bisect.bisect_right(section_starts, number)
+            section = self.sections[position - 1].path if position else ""
+            raw = body(self.lines[number - 1])
+            mentions.append(
+                Entry(number, number, raw, section, None, None, None, None, [], ident, False, kind="mention")
+            )
+        return mentions
 
     def section(self, name: str) -> Section:
         """The section ``name`` names (full path or unique suffix). Raises ListError otherwise."""

@@ -51,7 +51,7 @@ class EntryIndex:
     (a typo in one of them still leaves the other), so it stays cheap on a list of any size.
     """
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    def __init__(self, entries: Iterable[Entry], mentions: Iterable[Entry] = ()) -> None:
         self._by_id: dict[str, Entry] = {}
         self._by_title: dict[str, Entry] = {}
         self._blocks: dict[str, list[tuple[str, Entry]]] = {}
@@ -67,6 +67,9 @@ class EntryIndex:
             if len(key) >= _MIN_KEY and key not in self._by_title:
                 self._by_title[key] = entry
                 self._frequency.update(set(key.split()))
+        for mention in mentions:  # by id only: a mention has no title
+            if mention.arxiv_id:
+                self._by_id.setdefault(mention.arxiv_id, mention)
         for key, entry in self._by_title.items():
             for word in self._rarest(key):
                 self._blocks.setdefault(word, []).append((key, entry))

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
-from triagebot.awesome.text import MASK, clean_text, mask, unescape
+from triagebot.awesome.text import MASK, clean_text, mask, mask_escapes, unescape
 
 LinkKind = Literal["title", "paper", "venue", "code", "other"]
 
@@ -332,7 +332,7 @@ def read(text: str, *, title_cell: Span | None = None, cells: tuple[Span, ...] =
         hidden.append(acronym[1])
     if authors is not None:
         hidden.append(authors[1])
-    rest = _blank(masked, hidden)
+    rest = _blank(_code_spans_open(text, masked), hidden)
     date = _date(rest)
     if venue is None:
         venue = _venue(rest, date)
@@ -401,8 +401,19 @@ def _clean(text: str, span: Span, masked: str) -> tuple[str, Span] | None:
         start += 1
     while end > start and masked[end - 1] in " \t*_":
         end -= 1
+    if text.startswith("`", start):  # a title in a code span: its text, without the backticks
+        run = len(text[start:end]) - len(text[start:end].lstrip("`"))
+        if end - start > 2 * run and text[end - run : end] == "`" * run:
+            start, end = start + run, end - run
+            code = clean_text(text[start:end])
+            return (code, Span(start, end)) if code else None
     value = clean_text(unescape(text[start:end]))
     return (value, Span(start, end)) if value else None
+
+
+def _code_spans_open(text: str, masked: str) -> str:
+    """``masked`` with the content of code spans visible again (a venue may be written as code)."""
+    return mask_escapes(text) if "`" in text else masked
 
 
 def _hide_urls(masked: str, links: list[LinkSlot]) -> str:

@@ -311,8 +311,12 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> str:
         authors = _authors(new.authors, text, reading.authors[1])
         edits.append(_fill_or_drop(text, reading.authors[1], authors))
     if reading.title is not None:
-        title = escape_title(fill.title, pipes=pipes, strict=fill.strict)
-        edits.append((reading.title[1].start, reading.title[1].end, title))
+        start, end = reading.title[1]
+        if text[start - 1 : start] == "`":  # inside a code span nothing is markup; a backtick would end it
+            title = fill.title.replace("`", "'")
+        else:
+            title = escape_title(fill.title, pipes=pipes, strict=fill.strict)
+        edits.append((start, end, title))
     if reading.venue is not None and not _inside_link(reading.venue.span, reading.links):
         shown = _venue_text(reading.venue, fill.venue, new.year)
         edits.append((reading.venue.span.start, reading.venue.span.end, shown))
@@ -501,7 +505,7 @@ def _check(style: SectionStyle, out: str, fill: _Fill, template: Reading) -> str
         return f"{ident}: the rendered entry would not read as one entry of its section: {out!r}"
     reading = read_block(whole, blocks[0])
     got = (reading.title[0] if reading.title else None, reading.arxiv_id())
-    if got != (fill.title, ident):
+    if got not in ((fill.title, ident), (fill.title.replace("`", "'"), ident)):
         return f"{ident}: the rendered entry would read back as {got}, not {(fill.title, ident)}: {out!r}"
     if template.year is not None and fill.new.year is not None and reading.year != fill.new.year:
         return f"{ident}: the rendered entry would read back with the year {reading.year}: {out!r}"

@@ -52,6 +52,11 @@ def mask(text: str) -> str:
     return _CODE_SPAN_RE.sub(lambda m: MASK * len(m.group(0)), masked)
 
 
+def mask_escapes(text: str) -> str:
+    """``text`` with backslash escapes blanked out (same length); code spans stay readable."""
+    return _ESCAPED_RE.sub(lambda m: MASK * len(m.group(0)), text) if "\\" in text else text
+
+
 def unescape(text: str) -> str:
     return _ESCAPED_RE.sub(lambda m: m.group(0)[1], text) if "\\" in text else text
 
