@@ -139,7 +139,8 @@ def test_table_rows_are_entries_and_new_rows_fill_the_tables_columns() -> None:
         f"| [Paper one title](https://arxiv.org/abs/2403.00001) | {badge}(https://arxiv.org/abs/2403.00001)"
         " | - | Mar., 2024 |\n"
         f"| [Paper two title](https://arxiv.org/abs/2402.00001) | {badge}(https://arxiv.org/abs/2402.00001)"
-        " | [![Star](https://img.shields.io/github/stars/o/two.svg)](https://github.com/o/two) | Feb., 2024 |\n"
+        " | [![Star](https://img.shields.io/github/stars/o/two.svg)](https://github.com/o/two)"
+        " | Feb., 2024 |\n"
         f"| [Paper three title](https://arxiv.org/abs/2312.00001) | {badge}(https://arxiv.org/abs/2312.00001)"
         " | - | Dec., 2023 |\n"
     )
