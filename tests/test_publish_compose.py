@@ -166,3 +166,29 @@ def test_branch_names_round_trip(branch: str, ident: str | None) -> None:
 
 def test_run_branch_is_a_valid_ref() -> None:
     assert run_branch("2025-03-26 01:17 UTC") == "triagebot/run-2025-03-26-01-17-UTC"
+
+
+def test_an_acronym_already_listed_flags_the_pr() -> None:
+    p = paper(7, title="A different title for a method the list may already have")
+    d = decision(p, acronym="AnomalyCLIP")
+    [proposal] = proposals([p], decisions={p.arxiv_id: d})
+    line = next(n for n, text in enumerate(XAD.splitlines(), start=1) if "**[AnomalyCLIP]**" in text)
+    assert f"possibly already listed as \\[AnomalyCLIP\\] at line {line}" in proposal.body
+
+
+def test_an_entry_is_written_in_its_own_sections_style() -> None:
+    text = (
+        "# Papers\n\n## Styled\n"
+        "- [First styled paper title](https://arxiv.org/abs/2401.00001) - CVPR 2024\n"
+        "- [Second styled paper title](https://arxiv.org/abs/2402.00001) - ICCV 2024\n\n"
+        "## Other\n"
+        "- **[X]** Another style. | **CVPR 2020** | [[pdf]](https://arxiv.org/pdf/2001.00001.pdf)\n"
+    )
+    p = paper(8)
+    d = decision(p, section="Styled", acronym=None)
+    result = build_proposals(
+        [p], {p.arxiv_id: d}, parse(text), PublishConfig(), list_path="README.md", run_id="r"
+    )
+    assert not result.errors
+    after = result.proposals[0].apply(text)
+    assert "- [Anomaly detection method number 8](https://arxiv.org/abs/2503.10008) - CVPR 2025\n" in after
