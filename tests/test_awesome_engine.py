@@ -221,3 +221,108 @@ def test_arxiv_links_in_every_form_are_one_paper() -> None:
     )
     index = parse(text).index
     assert all(index.find(arxiv_id=i) for i in ("2101.12382", "2102.00001", "2103.00001", "1708.07747"))
+
+
+THREE = ("First paper title here", "Second paper title here", "Third paper title here")
+
+
+def _section(lines: list[str]) -> str:
+    return "# L\n\n## S\n" + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "expected"),
+    [
+        (
+            "anchor-prefix",
+            [
+                '- <span id="p1"></span>[First paper title here](https://arxiv.org/abs/2101.00001)'
+                " (CVPR 2021)",
+                '- <a id="p2"></a>[Second paper title here](https://arxiv.org/abs/2102.00001) (ICCV 2021)',
+                '- <a id="p3"></a>[Third paper title here](https://arxiv.org/abs/2103.00001) (ECCV 2022)',
+            ],
+            "- [A new paper on video anomalies](https://arxiv.org/abs/2406.12235) (CVPR 2025)",
+        ),
+        (
+            "emoji",
+            [
+                "- :star: **First paper title here** [[paper]](https://arxiv.org/abs/2101.00001) "
+                "[[code]](https://github.com/a/b)",
+                "- 🔥 **Second paper title here** [[paper]](https://arxiv.org/abs/2102.00001)",
+                "- **Third paper title here** [[paper]](https://arxiv.org/abs/2103.00001)",
+            ],
+            "- **A new paper on video anomalies** [[paper]](https://arxiv.org/abs/2406.12235) "
+            "[[code]](https://github.com/o/newvad)",
+        ),
+        (
+            "venue-first",
+            [
+                "- (CVPR 2021) [First paper title here](https://arxiv.org/abs/2101.00001)",
+                "- (ICCV 2021) [Second paper title here](https://arxiv.org/abs/2102.00001)",
+                "- (ECCV 2022) [Third paper title here](https://arxiv.org/abs/2103.00001)",
+            ],
+            "- (CVPR 2025) [A new paper on video anomalies](https://arxiv.org/abs/2406.12235)",
+        ),
+        (
+            "plain-authors",
+            [
+                "* **First paper title here** - A. Author, B. Author. *CVPR 2021*. "
+                "[[Paper]](https://arxiv.org/abs/2101.00001) [[Code]](https://github.com/a/b)",
+                "* **Second paper title here** - C. Author. *ICCV 2021*. "
+                "[[Paper]](https://arxiv.org/abs/2102.00001)",
+                "* **Third paper title here** - D. Author, E. Author. *ECCV 2022*. "
+                "[[Paper]](https://arxiv.org/abs/2103.00001)",
+            ],
+            "* **A new paper on video anomalies** - Ada Lovelace, Alan Turing. *CVPR 2025*. "
+            "[[Paper]](https://arxiv.org/abs/2406.12235) [[Code]](https://github.com/o/newvad)",
+        ),
+        (
+            "year-and-venue-columns",
+            [
+                "| Year | Venue | Title | Code |",
+                "|---|---|---|---|",
+                "| 2021 | ICCV | [First paper title here](https://arxiv.org/abs/2101.00001) "
+                "| [code](https://github.com/a/b) |",
+                "| 2021 | ICCV | [Second paper title here](https://arxiv.org/abs/2102.00001) | - |",
+                "| 2022 | ECCV | [Third paper title here](https://arxiv.org/abs/2103.00001) | - |",
+            ],
+            "| 2025 | CVPR | [A new paper on video anomalies](https://arxiv.org/abs/2406.12235) "
+            "| [code](https://github.com/o/newvad) |",
+        ),
+        (
+            "venue-link-first",
+            [
+                "- [[CVPR 2021](https://arxiv.org/abs/2101.00001)] First paper title here",
+                "- [[ICCV 2021](https://arxiv.org/abs/2102.00001)] Second paper title here",
+                "- [[ECCV 2022](https://arxiv.org/abs/2103.00001)] Third paper title here",
+            ],
+            "- [[CVPR 2025](https://arxiv.org/abs/2406.12235)] A new paper on video anomalies",
+        ),
+        (
+            "quoted-numbered",
+            [
+                '1) "First paper title here", CVPR 2021. [pdf](https://arxiv.org/pdf/2101.00001)',
+                '2) "Second paper title here", ICCV 2021. [pdf](https://arxiv.org/pdf/2102.00001)',
+                '3) "Third paper title here", ECCV 2022. [pdf](https://arxiv.org/pdf/2103.00001)',
+            ],
+            '4) "A new paper on video anomalies", CVPR 2025. [pdf](https://arxiv.org/pdf/2406.12235)',
+        ),
+    ],
+)
+def test_other_common_forms(name: str, lines: list[str], expected: str) -> None:
+    doc = parse(_section(lines))
+    assert [e.title for e in doc.entries] == list(THREE), name
+    if name != "emoji":
+        assert [e.year for e in doc.entries] == [2021, 2021, 2022]
+    _, entry, _ = doc.plan("S", NEW)
+    assert entry == expected
+
+
+def test_words_of_one_entry_never_reach_a_new_one() -> None:
+    lines = [
+        "- [First paper title here](https://arxiv.org/abs/2101.00001) CVPR 2021, oral by Smith",
+        "- [Second paper title here](https://arxiv.org/abs/2102.00001) ICCV 2021, poster by Jones",
+        "- [Third paper title here](https://arxiv.org/abs/2103.00001) ECCV 2022, spotlight by Wu",
+    ]
+    with pytest.raises(ListError, match="hold text of their own that the bot cannot fill"):
+        parse(_section(lines)).plan("S", NEW)

@@ -27,6 +27,7 @@ from triagebot.awesome.template import (
     next_marker,
     read_block,
     render,
+    usual_code_label,
 )
 from triagebot.awesome.text import body, dominant_ending, mask, split_lines
 from triagebot.errors import ListError
@@ -152,7 +153,8 @@ class Document:
     def _learn(self, section: Section) -> SectionStyle:
         own = [self.samples[e.line] for e in section.entries]
         if own:
-            style = learn_section_style(own, self.venues, section.path)
+            peers = list(self.samples.values()) if len(own) < 3 else []
+            style = learn_section_style(own, self.venues, section.path, peers)
             return self._borrow_code_form(style)
         everyone = list(self.samples.values())
         if not everyone:
@@ -173,12 +175,20 @@ class Document:
         if any(link.kind == "code" for t in style.templates for link in t.reading.links):
             return style
         shape = style.templates[0].reading.shape(exact=True)
-        for sample in self.samples.values():
-            if sample.reading.shape(exact=True) == shape and any(
-                link.kind == "code" for link in sample.reading.links
-            ):
-                return dataclasses.replace(style, templates=(sample, *style.templates))
-        return style
+        label = usual_code_label(list(self.samples.values()))
+        found = [
+            sample
+            for sample in self.samples.values()
+            if sample.reading.shape(exact=True) == shape
+            and any(link.kind == "code" for link in sample.reading.links)
+        ]
+        found.sort(key=lambda s: not any(link.label.casefold() == label for link in s.reading.links))
+        if not found:
+            return style
+        words = style.common_words
+        if words is not None:
+            words = words | {w.casefold() for w in label.split()}
+        return dataclasses.replace(style, templates=(found[0], *style.templates), common_words=words)
 
     def section_style_of_all(self, name: str) -> SectionStyle:
         return learn_section_style(list(self.samples.values()), self.venues, name)
@@ -380,7 +390,7 @@ def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -
         section=section,
         acronym=reading.acronym[0] if reading.acronym else None,
         title=reading.title[0] if reading.title else None,
-        venue=reading.venue.venue if reading.venue else None,
+        venue=(reading.venue.venue if reading.venue else None) or (reading.venue_word or (None,))[0],
         year=reading.year,
         links=links,
         arxiv_id=arxiv_id,

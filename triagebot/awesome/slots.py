@@ -16,6 +16,8 @@ venue), ``code``, ``other`` (project pages, scholar searches: a new paper has no
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -52,6 +54,20 @@ _DATE_WINDOW = 14
 _ALT_RE = re.compile(r"\s*!\[([^\]]*)\]")
 _YEAR_RE = re.compile(r"(?<![\w/.:#=?&-])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MAX_LEADS = 6
+_NAME = (
+    r"[A-Z][\w'\-]*\.?(?:[ ](?:(?:van|von|der|den|de|da|del|di|du|le|la|dos|ter)[ ])?[A-Z][\w'\-]*\.?){0,3}"
+)
+_NAME_LIST = rf"{_NAME}(?:,?[ ](?:and[ ])?{_NAME})*(?:,?[ ]et\.?[ ]?al\.?)?"
+_NAME_LIST_RE = re.compile(rf"{_NAME_LIST}\.?")
+_NAMES_RE = re.compile(
+    rf"^[*_\s]*(?:[-–—:,.|][ ]*)?[*_]*(?P<names>{_NAME_LIST})"
+    r"[*_]*[.,]?[*_\s|,.-]*$"
+)
+_LEAD_TAG_RE = re.compile(r"</?(?:a|span|img|sup|sub|b|i|strong|em|br)\b[^>\n]*>", re.IGNORECASE)
+_SHORTCODE_RE = re.compile(r":[a-z0-9_+\-]{1,30}:")
+_IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
+_PAREN_RE = re.compile(r"\((?P<inner>[^()\n]{1,60})\)")
 _PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
@@ -98,6 +114,8 @@ class Reading(NamedTuple):
     date: tuple[str, VenueSlot] | None = None  # (month text as written, its year slot)
     links: tuple[LinkSlot, ...] = ()
     cells: tuple[Span, ...] = ()  # a table row's cell spans (inside the pipes)
+    decorations: tuple[Span, ...] = ()  # anchors, emoji that open this entry (not a new one's)
+    venue_word: tuple[str, Span] | None = None  # a table's venue column without a year: ``CVPR``
 
     @property
     def year(self) -> int | None:
@@ -276,7 +294,13 @@ def _skip_space(masked: str, position: int, stop: int) -> int:
     return position
 
 
-def read(text: str, *, title_cell: Span | None = None, cells: tuple[Span, ...] = ()) -> Reading:  # noqa: C901, PLR0912
+def read(
+    text: str,
+    *,
+    title_cell: Span | None = None,
+    cells: tuple[Span, ...] = (),
+    venue_cell: Span | None = None,
+) -> Reading:
     """The slots of one entry's raw text (one or more lines). Never raises.
 
     ``title_cell``: for a table row, the cell that holds the title.
@@ -290,55 +314,169 @@ def read(text: str, *, title_cell: Span | None = None, cells: tuple[Span, ...] =
         position, stop = title_cell.start, title_cell.end
         position = _skip_space(masked, position, stop)
     links = [_retag(link, _kind(link)) for link in _links(text, masked)]
-    acronym: tuple[str, Span] | None = None
-    authors: tuple[str, Span] | None = None
-    venue: VenueSlot | None = None
-    # leading brackets: [Name et al.], [2025 CVPR], [ACRONYM]
-    for _ in range(3):
-        position = _skip_space(masked, position, stop)
-        match = _ACRONYM_RE.match(masked, position) or _BRACKET_RE.match(masked, position)
-        if match is None:
-            break
-        group = "inner" if "inner" in match.groupdict() else ("a" if match.group("a") is not None else "b")
-        inner = Span(*match.span(group))
-        value = clean_text(unescape(text[inner.start : inner.end]))
-        if _ETAL_RE.search(value) and authors is None:
-            authors = (value, inner)
-        elif (slot := venue_of(value)) is not None and venue is None:
-            venue = VenueSlot(
-                Span(inner.start + slot.span.start, inner.start + slot.span.end),
-                slot.venue,
-                slot.year,
-                slot.digits,
-                slot.sep,
-                slot.first,
-            )
-        elif acronym is None and authors is None and len(value.split()) <= 2 and value:
-            acronym = (value, inner)
-        else:
-            break
-        position = match.end()
+    lead, decorations, position = _leads(text, masked, links, position, stop)
+    acronym, authors, venue = lead.acronym, lead.authors, lead.venue
     position = _skip_space(masked, position, stop)
     title, title_link = _title(text, masked, links, position, stop, in_cell=title_cell is not None)
     if title_link is not None:
         links = [_retag(link, "title") if link is title_link else link for link in links]
     # what is left may hold the venue or a date: never inside the title, a URL or a badge
     hidden = [link.url_span for link in links] + [link.label_span for link in links if link.image]
-    if title is not None:
-        hidden.append(title[1])
-    if marker is not None:
-        hidden.append(marker)
-    if acronym is not None:
-        hidden.append(acronym[1])
-    if authors is not None:
-        hidden.append(authors[1])
+    hidden += [slot[1] for slot in (title, acronym, authors) if slot is not None]
+    hidden += [marker] if marker is not None else []
     rest = _blank(_code_spans_open(text, masked), hidden)
     date = _date(rest)
     if venue is None:
-        venue = _venue(rest, date)
+        venue = _venue(rest, date) or next(
+            (slot for link in links if link.kind == "venue" and (slot := _label_venue(text, link))), None
+        )
     if authors is None:
-        authors = _italic_authors(text, masked, title)
-    return Reading(text, marker, acronym, authors, title, venue, date, tuple(links), cells)
+        later = [slot.span.start for slot in (venue, date[1] if date else None) if slot is not None]
+        authors = _italic_authors(text, masked, title) or _plain_authors(text, masked, title, links, later)
+    venue_word = _venue_word(text, venue_cell, venue) if venue_cell is not None else None
+    return Reading(
+        text,
+        marker,
+        acronym,
+        authors,
+        title,
+        venue,
+        date,
+        tuple(links),
+        cells,
+        tuple(decorations),
+        venue_word,
+    )
+
+
+def _label_venue(text: str, link: LinkSlot) -> VenueSlot | None:
+    """The venue and year a link's label gives (``[[CVPR 2025]](url)``), spanned in ``text``."""
+    raw = text[link.label_span.start : link.label_span.end]
+    core = raw.strip("`*_ []")
+    shift = link.label_span.start + raw.find(core)
+    slot = venue_of(core)
+    if slot is not None:
+        return slot._replace(span=Span(slot.span.start + shift, slot.span.end + shift))
+    year = _YEAR_RE.fullmatch(core)
+    if year is None:
+        return None
+    return VenueSlot(Span(shift, shift + len(core)), None, int(year.group("year")), 4, "", False)
+
+
+def _plain_authors(
+    text: str,
+    masked: str,
+    title: tuple[str, Span] | None,
+    links: list[LinkSlot],
+    later: list[int],
+) -> tuple[str, Span] | None:
+    """Names written as plain text right after the title: ``Title - A. Author, B. Author. CVPR 2021``.
+
+    ``later``: where the slots after the title (venue, date) start.
+    """
+    if title is None:
+        return None
+    start = title[1].end
+    title_link = next((link for link in links if link.kind == "title"), None)
+    if title_link is not None:
+        start = max(start, title_link.outer.end)
+    ends = [link.outer.start for link in links if link.outer.start >= start]
+    ends += [position for position in later if position >= start]
+    end = min([*ends, masked.find("\n", start) % (len(masked) + 1)])
+    segment = masked[start:end]
+    match = _NAMES_RE.search(segment)
+    if match is None or not ("," in match.group("names") or _ETAL_RE.search(match.group("names"))):
+        return None
+    lo, hi = start + match.start("names"), start + match.end("names")
+    return clean_text(text[lo:hi]), Span(lo, hi)
+
+
+def _venue_word(text: str, cell: Span, venue: VenueSlot | None) -> tuple[str, Span] | None:
+    """A table's venue cell holding a venue name only (its year in another column)."""
+    if venue is not None and cell.start <= venue.span.start < cell.end:
+        return None
+    raw = text[cell.start : cell.end]
+    value = clean_text(raw).strip("*_` ")
+    if not value or any(ch.isdigit() for ch in value) or len(value.split()) > 4 or "](" in raw:
+        return None
+    start = cell.start + raw.find(value)
+    return value, Span(start, start + len(value))
+
+
+@dataclass
+class _Lead:
+    """Slots found before the title."""
+
+    acronym: tuple[str, Span] | None
+    authors: tuple[str, Span] | None
+    venue: VenueSlot | None
+
+
+def _leads(
+    text: str, masked: str, links: list[LinkSlot], position: int, stop: int
+) -> tuple[_Lead, list[Span], int]:
+    """What opens an entry: anchors, emoji, badges, [Name et al.], [2025 CVPR], (CVPR 2021), [ACRONYM].
+
+    Returns the slots found, the decorations (not a new entry's), and where the title may start.
+    """
+    lead = _Lead(acronym=None, authors=None, venue=None)
+    decorations: list[Span] = []
+    for _ in range(_MAX_LEADS):
+        position = _skip_space(masked, position, stop)
+        skipped = _skip_decoration(masked, links, position, stop)
+        if skipped > position:
+            if not any(link.outer.start == position for link in links):
+                decorations.append(Span(position, skipped))
+            position = skipped
+            continue
+        end = _leading_slot(text, masked, position, lead)
+        if end <= position:
+            break
+        position = end
+    return lead, decorations, position
+
+
+def _skip_decoration(masked: str, links: list[LinkSlot], position: int, stop: int) -> int:
+    """After an anchor tag, an emoji, a badge or a venue link that opens an entry; ``position`` if none."""
+    if position >= stop:
+        return position
+    match = _LEAD_TAG_RE.match(masked, position) or _SHORTCODE_RE.match(masked, position)
+    if match is not None and match.end() <= stop:
+        return match.end()
+    char = masked[position]
+    if (not char.isascii() and unicodedata.category(char)[0] == "S") or char in "\ufe0f\u200d":
+        return position + 1
+    for link in links:
+        if link.outer.start == position and (link.image or link.kind == "venue"):
+            return link.outer.end
+    image = _IMAGE_RE.match(masked, position)
+    return image.end() if image is not None else position
+
+
+def _leading_slot(text: str, masked: str, position: int, lead: _Lead) -> int:
+    """After a leading ``[Name et al.]``, ``[2025 CVPR]``, ``(CVPR 2021)`` or ``[ACRONYM]``, else at
+    ``position``."""
+    match = (
+        _ACRONYM_RE.match(masked, position)
+        or _BRACKET_RE.match(masked, position)
+        or _PAREN_RE.match(masked, position)
+    )
+    if match is None:
+        return position
+    group = next(g for g in ("inner", "a", "b") if g in match.groupdict() and match.group(g) is not None)
+    inner = Span(*match.span(group))
+    value = clean_text(unescape(text[inner.start : inner.end]))
+    paren = masked[position] == "("
+    if _ETAL_RE.search(value) and lead.authors is None and not paren:
+        lead.authors = (value, inner)
+    elif (slot := venue_of(value)) is not None and lead.venue is None:
+        shift = inner.start
+        lead.venue = slot._replace(span=Span(slot.span.start + shift, slot.span.end + shift))
+    elif lead.acronym is None and lead.authors is None and len(value.split()) <= 2 and value and not paren:
+        lead.acronym = (value, inner)
+    else:
+        return position
+    return match.end()
 
 
 def _title(
@@ -401,6 +539,8 @@ def _clean(text: str, span: Span, masked: str) -> tuple[str, Span] | None:
         start += 1
     while end > start and masked[end - 1] in " \t*_":
         end -= 1
+    if end - start > 2 and masked[start] in '"“' and masked[end - 1] in '"”':
+        start, end = start + 1, end - 1  # a quoted title: the quotes are the list's, not the title's
     if text.startswith("`", start):  # a title in a code span: its text, without the backticks
         run = len(text[start:end]) - len(text[start:end].lstrip("`"))
         if end - start > 2 * run and text[end - run : end] == "`" * run:
@@ -464,11 +604,12 @@ def _venue(rest: str, date: tuple[str, VenueSlot] | None) -> VenueSlot | None:
 
 
 def _italic_authors(text: str, masked: str, title: tuple[str, Span] | None) -> tuple[str, Span] | None:
+    """``*A. Author, B. Author.*``: a list of names in emphasis (not the title)."""
     for match in _EMPH_RE.finditer(masked):
         inner = Span(*match.span("inner"))
         if title is not None and inner.start <= title[1].start < inner.end:
             continue
         value = text[inner.start : inner.end]
-        if ("," in value or _ETAL_RE.search(value)) and "](" not in value:
+        if ("," in value or _ETAL_RE.search(value)) and _NAME_LIST_RE.fullmatch(value.strip()):
             return clean_text(unescape(value)).rstrip("."), inner
     return None

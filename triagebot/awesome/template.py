@@ -56,6 +56,8 @@ _ARXIV_FORM_RE = re.compile(
     r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?P<suffix>\.pdf)?$",
     re.IGNORECASE,
 )
+_WORD_RE = re.compile(r"[A-Za-z]{3,}")
+_MIN_PEERS = 3
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
 _MAX_OUT_OF_ORDER = 0.1
 
@@ -78,6 +80,7 @@ class SectionStyle:
     blank_between: bool  # entries are separated by a blank line
     venues: dict[str, str]  # casefold -> the spelling the section (or list) uses
     placeholder: str = "-"  # an empty table cell
+    common_words: frozenset[str] | None = None  # words most entries share (None: too few to tell)
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
@@ -105,7 +108,17 @@ def read_block(lines: Sequence[str], block: Block) -> Reading:
     cells = cell_spans(text)
     column = title_column(block.header, block.cells)
     title_cell = cells[column] if column < len(cells) else None
-    return read(text, title_cell=title_cell, cells=cells)
+    venue = venue_column(block.header)
+    venue_cell = cells[venue] if venue is not None and venue < len(cells) else None
+    return read(text, title_cell=title_cell, cells=cells, venue_cell=venue_cell)
+
+
+def venue_column(header: Sequence[str]) -> int | None:
+    names = [clean_text(h).casefold() for h in header]
+    return next(
+        (i for i, name in enumerate(names) if any(w in name for w in ("venue", "conference", "journal"))),
+        None,
+    )
 
 
 def cell_spans(row: str) -> tuple[Span, ...]:
@@ -142,8 +155,14 @@ def title_column(header: Sequence[str], cells: Sequence[str]) -> int:
     return next((i for i, cell in enumerate(cells) if "](" in cell and "![" not in cell), 0)
 
 
-def learn_section_style(samples: Sequence[Sample], venues: dict[str, str], section: str) -> SectionStyle:
-    """The style of a section's own entries. Raises ListError when they share none."""
+def learn_section_style(
+    samples: Sequence[Sample], venues: dict[str, str], section: str, peers: Sequence[Sample] = ()
+) -> SectionStyle:
+    """The style of a section's own entries. Raises ListError when they share none.
+
+    ``peers``: entries of the whole list, to tell the words of the style (``Code``, ``et al.``) from
+    one entry's own words when the section has fewer than three entries.
+    """
     usable = [s for s in samples if s.reading.title is not None]
     if not usable:
         raise ListError(f"section {section!r}: no entry to learn its style from (hint: add one by hand)")
@@ -161,7 +180,10 @@ def learn_section_style(samples: Sequence[Sample], venues: dict[str, str], secti
     # newest entries first: their style is the current one; fewest "other" links first
     exact = Counter(s.reading.shape(exact=True) for s in chosen)
     chosen.sort(key=lambda s: (-exact[s.reading.shape(exact=True)], _others(s.reading), -s.block.start))
+    code_labels = _code_labels(usable) or _code_labels(peers)
+    code_label = code_labels.most_common(1)[0][0] if code_labels else ""
     with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
+    with_code.sort(key=lambda s: not any(link.label.casefold() == code_label for link in s.reading.links))
     without = [s for s in chosen if s not in with_code]
     forms = Counter(
         form
@@ -178,7 +200,34 @@ def learn_section_style(samples: Sequence[Sample], venues: dict[str, str], secti
         blank_between=kind == "paragraph" or (kind == "item" and _loose(usable)),
         venues={**venues, **local},
         placeholder=_placeholder(usable),
+        common_words=_common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label),
     )
+
+
+def _code_labels(samples: Sequence[Sample]) -> Counter[str]:
+    return Counter(
+        link.label.casefold()
+        for s in samples
+        for link in s.reading.links
+        if link.kind == "code" and not link.image
+    )
+
+
+def usual_code_label(samples: Sequence[Sample]) -> str:
+    counts = _code_labels(samples)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def _common_words(samples: Sequence[Sample], code_label: str) -> frozenset[str] | None:
+    """Words in at least half of the entries, and of the usual code link label: the style's own words."""
+    same = [s for s in samples if s.reading.title is not None]
+    if len(same) < _MIN_PEERS:
+        return None
+    counts: Counter[str] = Counter()
+    for sample in same:
+        counts.update({w.casefold() for w in _WORD_RE.findall(sample.reading.text)})
+    common = {w for w, n in counts.items() if n * 2 >= len(same)}
+    return frozenset(common | {w.casefold() for w in _WORD_RE.findall(code_label)})
 
 
 def _others(reading: Reading) -> int:
@@ -290,14 +339,29 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
     problem = ""
     for strict in (False, True):
         fill = _Fill(ident, title, paper_url, code, venue, new, strict)
-        out = _fill(sample.reading, fill, marker, style.placeholder)
-        problem = _check(style, out, fill, sample.reading)
+        out, kept = _fill(sample.reading, fill, marker, style.placeholder)
+        problem = _foreign_words(style, kept, ident) or _check(style, out, fill, sample.reading)
         if not problem:
             return out
     raise ListError(problem)
 
 
-def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> str:
+def _foreign_words(style: SectionStyle, kept: str, ident: str) -> str:
+    """A template's own words (an author, a note) must not reach a new entry: refuse instead."""
+    if style.common_words is None:
+        return ""
+    foreign = sorted({w for w in _WORD_RE.findall(kept) if w.casefold() not in style.common_words})
+    if not foreign:
+        return ""
+    shown = ", ".join(repr(w) for w in foreign[:3])
+    return (
+        f"{ident}: the section's entries hold text of their own that the bot cannot fill ({shown}); "
+        "add the paper by hand"
+    )
+
+
+def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple[str, str]:
+    """(the new entry, the template's text that it keeps verbatim)."""
     text = reading.text
     pipes = "|" in text
     new = fill.new
@@ -322,10 +386,29 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> str:
         edits.append((reading.venue.span.start, reading.venue.span.end, shown))
     if reading.date is not None:
         edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
+    if reading.venue_word is not None:
+        edits.append((reading.venue_word[1].start, reading.venue_word[1].end, fill.venue))
+    for span in reading.decorations:  # an anchor or emoji belongs to the entry it opens
+        end = span.end
+        while end < len(text) and text[end] in " \t":
+            end += 1
+        edits.append((span.start, end, ""))
     for link in reading.links:
         edits.extend(_link_edits(reading, link, fill))
     lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
-    return "\n".join(_tidy(line) for line in lines)
+    return "\n".join(_tidy(line) for line in lines), _kept(text, edits)
+
+
+def _kept(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """The parts of ``text`` no edit touches."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, _ in sorted(edits):
+        if start > position:
+            pieces.append(text[position:start])
+        position = max(position, end)
+    pieces.append(text[position:])
+    return " ".join(pieces)
 
 
 def _tidy(line: str) -> str:
