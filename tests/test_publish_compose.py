@@ -192,3 +192,19 @@ def test_an_entry_is_written_in_its_own_sections_style() -> None:
     assert not result.errors
     after = result.proposals[0].apply(text)
     assert "- [Anomaly detection method number 8](https://arxiv.org/abs/2503.10008) - CVPR 2025\n" in after
+
+
+def test_grouped_entries_continue_a_numbered_list_one_after_the_other() -> None:
+    text = (
+        "## Numbered\n"
+        "1. [2023 ICCV] **First paper title** [[paper]](https://arxiv.org/abs/2301.00001)\n"
+        "2. [2024 CVPR] **Second paper title** [[paper]](https://arxiv.org/abs/2401.00001)\n"
+        "3. [2024 CVPR] **Third paper title** [[paper]](https://arxiv.org/abs/2402.00001)\n"
+    )
+    papers = [paper(9), paper(10)]
+    decisions = {p.arxiv_id: decision(p, section="Numbered", acronym=None) for p in papers}
+    config = PublishConfig(group=True)
+    result = build_proposals(papers, decisions, parse(text), config, list_path="README.md", run_id="r")
+    assert not result.errors
+    after = result.proposals[0].apply(text).splitlines()
+    assert [line[:3] for line in after[-2:]] == ["4. ", "5. "]

@@ -347,14 +347,17 @@ def build_proposals(
     result = ComposeResult()
     composed: list[Composed] = []
     text = doc.render()
+    current = doc  # grouped: each entry is written against the list holding the ones before it
     for paper in papers:
         decision = decisions.get(paper.arxiv_id)
         if decision is None:
             continue
         try:
-            item = compose_entry(paper, decision, doc)
-            InsertEntries((Insertion(paper.arxiv_id, item.section, item.line),))(text)
-            if not config.group:
+            item = compose_entry(paper, decision, current)
+            inserted = InsertEntries((Insertion(paper.arxiv_id, item.section, item.line),))(text)
+            if config.group:
+                text, current = inserted, parse(inserted)
+            else:
                 proposal = proposal_for(
                     [item], config, list_path=list_path, branch=branch_for(paper.arxiv_id)
                 )
