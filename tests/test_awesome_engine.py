@@ -326,3 +326,19 @@ def test_words_of_one_entry_never_reach_a_new_one() -> None:
     ]
     with pytest.raises(ListError, match="hold text of their own that the bot cannot fill"):
         parse(_section(lines)).plan("S", NEW)
+
+
+def test_an_entry_after_an_html_block_is_not_swallowed_by_it() -> None:
+    text = (
+        "# L\n\n## Papers\n"
+        "- [A paper title here](https://arxiv.org/abs/2001.00001) - CVPR 2020\n\n"
+        "## Empty\n"
+        '<p align="center">\n  <img src="x.png">\n</p>\n\n'
+        "## Next\n"
+    )
+    entry, new = _insert(text, "Empty")
+    assert (
+        "</p>\n\n- [A new paper on video anomalies](https://arxiv.org/abs/2406.12235) - CVPR 2025\n\n## Next"
+        in new
+    )
+    assert parse(new).section("Empty").entries[0].raw == entry

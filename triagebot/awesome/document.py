@@ -223,6 +223,10 @@ class Document:
     ) -> tuple[int, Entry | None]:
         """(0-based line to insert before, the entry it follows) for a paper of ``when`` (year, month)."""
         own = [e for e in section.entries if self.samples[e.line].block.kind == style.kind]
+        if not own and style.kind == "row":
+            raise ListError(
+                f"section {section.path!r} has no table to add a row to (hint: add its first entry by hand)"
+            )
         if not own:
             return _after_content(self, section), None
         if style.templates[0].block.number is not None:  # numbered: the sequence continues at the end

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from triagebot.awesome.document import Document, Section, _after_content, parse
-from triagebot.awesome.slots import month_number, read
+from triagebot.awesome.slots import MARKER_RE, month_number, read
 from triagebot.awesome.text import ending
 from triagebot.errors import ListError
 
@@ -23,7 +23,8 @@ def insert_entry(text: str, section_name: str, entry: str) -> str:
     doc = _parsed(text)
     section = doc.section(section_name)
     index, blank = insertion_index(doc, section, entry)
-    return _insert(doc, text, index, entry.split("\n"), blank)
+    own = [e for e in section.entries if e.kind != "mention"]
+    return _insert(doc, text, index, entry.split("\n"), blank, beside_entries=bool(own))
 
 
 @lru_cache(maxsize=4)
@@ -47,17 +48,28 @@ def insertion_index(doc: Document, section: Section, entry: str) -> tuple[int, b
     return index, style.blank_between
 
 
-def _insert(doc: Document, text: str, index: int, new: list[str], blank: bool) -> str:
+def _interrupts(line: str) -> bool:
+    """Whether ``line`` may start right after a paragraph: a bullet, or an ordered item numbered 1."""
+    match = MARKER_RE.match(line)
+    return match is not None and (match.group(2) is not None or match.group(3) == "1")
+
+
+def _insert(
+    doc: Document, text: str, index: int, new: list[str], blank: bool, *, beside_entries: bool
+) -> str:
+    """``new`` lines before line ``index``; blank lines where the section separates its entries, and
+    where the entry would otherwise run into other content (a paragraph or an HTML block before it
+    would swallow it)."""
     lines = doc.lines
     eol = ending(lines[index - 1]) if index > 0 and ending(lines[index - 1]) else doc.eol
     block = list(new)
-    if blank:
-        previous = lines[index - 1].strip() if index > 0 else ""
-        following = lines[index].strip() if index < len(lines) else ""
-        if previous:
-            block.insert(0, "")
-        if following:
-            block.append("")
+    previous = lines[index - 1].strip() if index > 0 else ""
+    following = lines[index].strip() if index < len(lines) else ""
+    joins = doc.structure.open_ends.get(index)
+    if previous and (blank or joins == "html" or (joins == "paragraph" and not _interrupts(new[0]))):
+        block.insert(0, "")
+    if following and (blank or not beside_entries):
+        block.append("")
     if index == len(lines) and lines and not ending(lines[-1]):
         return text + doc.eol + doc.eol.join(block)
     return "".join(lines[:index]) + eol.join(block) + eol + "".join(lines[index:])

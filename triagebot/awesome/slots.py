@@ -491,7 +491,7 @@ def _title(
             (lead in lead_ok or in_cell)
             and not link.image
             and link.kind != "venue"
-            and len(link.label.split()) >= 2
+            and (len(link.label.split()) >= 2 or link.kind == "paper")
         ):
             return _clean(text, link.label_span, masked), link
         break

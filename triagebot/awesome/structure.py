@@ -22,6 +22,8 @@ BlockKind = Literal["item", "paragraph", "row"]
 # a link that leaves the page: ](http…), ](./file), <https://…>, <a href="http…">
 _OUTSIDE_LINK_RE = re.compile(r"\]\((?!\s*<?#)|<https?://|href=[\"']?(?!#)[^\s\"'>]", re.IGNORECASE)
 _ANCHOR_LINK_RE = re.compile(r"\]\(\s*#")
+# HTML blocks of CommonMark types 1-5 end at their own closing marker; types 6 and 7 at a blank line
+_CLOSED_HTML_RE = re.compile(r"^ {0,3}(?:<!|<\?|<(?:pre|script|style|textarea)(?:\s|>|$))", re.IGNORECASE)
 _HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  +|\\)[ \t]*$", re.IGNORECASE)
 
 
@@ -58,6 +60,9 @@ class Structure:
     hidden: list[tuple[int, int]] = field(default_factory=list)  # [start, stop) of non-content
     visible: list[tuple[int, int]] = field(default_factory=list)  # [start, stop) of top-level blocks
     anchors: list[int] = field(default_factory=list)  # lines of items linking within the page only
+    # what a top-level block ending before a line (its stop) would do to a line written right after
+    # it: "joins" (an HTML block that runs to a blank line, a paragraph) or nothing
+    open_ends: dict[int, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +108,10 @@ def _walk(tokens: list[Token], lines: Sequence[str], out: Structure) -> None:  #
         span = token.map
         if span is not None and token.level == 0:
             out.visible.append((span[0], span[1]))
+            if kind == "paragraph_open" or (
+                kind == "html_block" and not _CLOSED_HTML_RE.match(token.content)
+            ):
+                out.open_ends[span[1]] = "paragraph" if kind == "paragraph_open" else "html"
         if kind in ("html_block", "fence", "code_block") and span is not None:
             out.hidden.append((span[0], span[1]))
         elif kind in ("bullet_list_open", "ordered_list_open"):

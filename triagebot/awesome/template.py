@@ -301,7 +301,7 @@ def escape_title(text: str, *, pipes: bool, strict: bool = False) -> str:
     when the minimal form would not read back as the same title.
     """
     escaped = _LONE_UNDERSCORE_RE.sub(r"\\_", (_STRICT_RE if strict else _ESCAPE_RE).sub(r"\\\1", text))
-    return escaped.replace("|", "\\|") if pipes else escaped
+    return escaped.replace("|", "\\|") if pipes or strict else escaped
 
 
 def _safe_url(url: str) -> str:
