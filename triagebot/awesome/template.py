@@ -592,9 +592,26 @@ def _check(style: SectionStyle, out: str, fill: _Fill, template: Reading) -> str
         return f"{ident}: the rendered entry would read back as {got}, not {(fill.title, ident)}: {out!r}"
     if template.year is not None and fill.new.year is not None and reading.year != fill.new.year:
         return f"{ident}: the rendered entry would read back with the year {reading.year}: {out!r}"
+    named = template.venue is not None and template.venue.venue is not None and fill.new.year is not None
+    if named and (reading.venue is None or reading.venue.venue != fill.venue):
+        shown = reading.venue.venue if reading.venue else None
+        return f"{ident}: the rendered entry would read back with the venue {shown!r}: {out!r}"
+    wants_code = fill.code is not None and any(_keeps(template, link, fill.code) for link in template.links)
+    if wants_code and not any(link.url == fill.code for link in reading.links):
+        return f"{ident}: the rendered entry would lose its code link: {out!r}"
     if style.kind == "item" and MARKER_RE.match(out) is None:
         return f"{ident}: the rendered entry lost its list marker: {out!r}"
     return ""
+
+
+def _keeps(template: Reading, link: LinkSlot, code: str) -> bool:
+    """Whether the template's code ``link`` is rewritten for ``code`` (a GitHub badge needs GitHub)."""
+    if link.kind != "code":
+        return False
+    old_repo = _OWNER_REPO_RE.match(link.url)
+    label = template.text[link.label_span.start : link.label_span.end]
+    badge_names_repo = link.image and old_repo is not None and old_repo.group(1) in label
+    return not badge_names_repo or _OWNER_REPO_RE.match(code) is not None
 
 
 def next_marker(sample: Block, reading: Reading, number: int | None) -> str:
