@@ -1,4 +1,8 @@
-"""Entry grammar: the fields of one list item, and the layout (literal text) they sit in.
+"""Entry grammar of the first wave: the fields of one list item, and the layout they sit in.
+
+Kept for :class:`~triagebot.awesome.style.Style` (``Document.style``, ``render_entry``,
+``style_from_example``): the list-wide one-line grammar, for callers of ``render_entry``. Reading
+entries and writing new ones per section is slots.py and template.py.
 
 Nothing here knows a particular list. An item's content is cut into up to four parts, each with
 its decoration and the separator before it:

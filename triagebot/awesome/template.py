@@ -5,6 +5,10 @@ The template is one of the section's own entries, of its most common shape (see
 validated fields, and the slots the paper has nothing for (a code link, a project page, authors)
 left out. The result is read back through the same reader and must give the same title, paper
 link, venue and year, or the entry is refused with a one-line reason.
+
+Hand-written on purpose: no Markdown library writes an entry "like the others"; what is learned
+here is a list's convention, and the only Markdown it needs (block structure, re-reading the new
+entry) comes from markdown-it-py through structure.py.
 """
 
 from __future__ import annotations
