@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from triagebot.arxiv_ids import ids_in, normalize_id
-from triagebot.awesome.grammar import LINK_RE, Layout, extract
+from triagebot.awesome.grammar import Layout, extract
 from triagebot.awesome.index import EntryIndex
-from triagebot.awesome.slots import Reading, month_number
+from triagebot.awesome.slots import Reading, month_number, read
 from triagebot.awesome.structure import Block, Heading, Structure, scan
 from triagebot.awesome.style import Sample as StyleSample
 from triagebot.awesome.style import Style, learn_style
@@ -29,7 +29,7 @@ from triagebot.awesome.template import (
     render,
     usual_code_label,
 )
-from triagebot.awesome.text import body, dominant_ending, mask, split_lines
+from triagebot.awesome.text import body, dominant_ending, split_lines
 from triagebot.errors import ListError
 from triagebot.models import SectionSpec
 from triagebot.sections import SEPARATOR, resolve_name
@@ -377,12 +377,8 @@ def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -
     raw = body("".join(lines[block.start : block.stop]))
     links = [(link.label, link.url) for link in reading.links]
     if block.stop > block.head_stop:  # nested lines belong to the entry: their links too
-        rest = "".join(lines[block.head_stop : block.stop])
-        masked = mask(rest)
-        links += [
-            (rest[m.start("label") : m.end("label")], rest[m.start("url") : m.end("url")])
-            for m in LINK_RE.finditer(masked)
-        ]
+        nested = read("".join(lines[block.head_stop : block.stop]))
+        links += [(link.label, link.url) for link in nested.links]
     arxiv_id = reading.arxiv_id() or next(
         (i for _, url in links if "arxiv" in url.casefold() and (i := normalize_id(url))), None
     )
