@@ -342,3 +342,27 @@ def test_an_entry_after_an_html_block_is_not_swallowed_by_it() -> None:
         in new
     )
     assert parse(new).section("Empty").entries[0].raw == entry
+
+
+def test_soft_wrapped_paragraph_entries_but_not_prose() -> None:
+    papers = "".join(
+        f"**{name} paper title.**\n*Ann Author, Bob Author.*\n{venue}. [[PDF](https://arxiv.org/abs/{ident})]\n\n"
+        for name, venue, ident in (
+            ("First", "CVPR 2022", "2201.00001"),
+            ("Second", "ECCV 2021", "2101.00001"),
+            ("Third", "ICCV 2019", "1901.00001"),
+        )
+    )
+    prose = "This list is kept by [me](https://github.com/me) and\nupdated weekly from [arXiv](https://arxiv.org/list/cs.CV).\n"
+    doc = parse("## Others\n\n" + papers + prose)
+    assert [(e.title, e.year) for e in doc.entries] == [
+        ("First paper title", 2022),
+        ("Second paper title", 2021),
+        ("Third paper title", 2019),
+    ]
+    _, entry, blank = doc.plan("Others", NEW)
+    assert blank and entry.split("\n") == [
+        "**A new paper on video anomalies.**",
+        "*Ada Lovelace, Alan Turing.*",
+        "CVPR 2025. [[PDF](https://arxiv.org/abs/2406.12235)]",
+    ]

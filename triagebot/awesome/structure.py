@@ -21,6 +21,8 @@ BlockKind = Literal["item", "paragraph", "row"]
 
 # a link that leaves the page: ](http…), ](./file), <https://…>, <a href="http…">
 _OUTSIDE_LINK_RE = re.compile(r"\]\((?!\s*<?#)|<https?://|href=[\"']?(?!#)[^\s\"'>]", re.IGNORECASE)
+_PAPER_LINK_RE = re.compile(r"arxiv\.org/|\[\[?`?\[?(?:pdf|paper|arxiv)\b", re.IGNORECASE)
+_MAX_SOFT_LINES = 6
 _ANCHOR_LINK_RE = re.compile(r"\]\(\s*#")
 # HTML blocks of CommonMark types 1-5 end at their own closing marker; types 6 and 7 at a blank line
 _CLOSED_HTML_RE = re.compile(r"^ {0,3}(?:<!|<\?|<(?:pre|script|style|textarea)(?:\s|>|$))", re.IGNORECASE)
@@ -195,18 +197,24 @@ def _item(tokens: list[Token], index: int, lines: Sequence[str], owner: Token) -
 
 
 def _paragraph(tokens: list[Token], index: int, lines: Sequence[str]) -> Block | None:
-    """A paragraph entry: lines joined by hard breaks (title, authors, links), linking out."""
+    """A paragraph entry: title, authors and links on consecutive lines, linking to a paper.
+
+    Lines joined by hard breaks always; soft-wrapped ones only when the first line opens like a
+    title (bold, italic, quoted or a link) and a link points at the paper, so prose is no entry.
+    """
     span = tokens[index].map
     assert span is not None
     content = tokens[index + 1].content
     own = lines[span[0] : span[1]]
-    if (
-        span[1] - span[0] > 1
-        and all(_HARD_BREAK_RE.search(line.rstrip("\r\n")) for line in own[:-1])
-        and _OUTSIDE_LINK_RE.search(content)
-    ):
-        return Block("paragraph", span[0], span[1], span[1], content)
-    return None
+    if span[1] - span[0] < 2 or not _OUTSIDE_LINK_RE.search(content):
+        return None
+    hard = all(_HARD_BREAK_RE.search(line.rstrip("\r\n")) for line in own[:-1])
+    titled = (
+        span[1] - span[0] <= _MAX_SOFT_LINES
+        and own[0].lstrip().startswith(("**", "__", "*", "_", "[", '"'))
+        and _PAPER_LINK_RE.search(content) is not None
+    )
+    return Block("paragraph", span[0], span[1], span[1], content) if hard or titled else None
 
 
 def _header(tokens: list[Token], index: int) -> tuple[str, ...]:
