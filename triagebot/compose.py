@@ -58,11 +58,11 @@ def run_branch(run_id: str) -> str:
 
 
 def id_from_branch(branch: str) -> str | None:
-    """``2503.19357`` for ``triagebot/2503.19357``; None for run branches and foreign ones."""
+    """``2503.19357`` for ``triagebot/2503.19357``; None for run, upkeep and foreign branches."""
     if not branch.startswith(BRANCH_PREFIX):
         return None
     rest = branch[len(BRANCH_PREFIX) :]
-    return None if not rest or rest.startswith("run-") else rest
+    return None if not rest or rest.startswith("run-") or rest == "upkeep" else rest
 
 
 def escape_text(text: str) -> str:
