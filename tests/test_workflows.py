@@ -284,3 +284,24 @@ def test_state_branch_restore_and_save_round_trip(tmp_path: Path) -> None:
         assert FAKE_TOKEN not in (work / ".git" / "config").read_text(encoding="utf-8")
         assert not _git("status", "--porcelain", "--untracked-files=no", cwd=work).strip()
     assert "State saved to `triagebot-state`" in summary.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ verify.yml
+
+VERIFY = WORKFLOWS / "verify.yml"
+
+
+def test_verify_runs_weekly_off_the_hour_behind_the_same_switch() -> None:
+    workflow = _load(VERIFY)
+    [schedule] = workflow["on"]["schedule"]
+    minute, _hour, _dom, _month, weekdays = schedule["cron"].split()
+    assert minute not in {"0", "00", "*"} and weekdays not in {"*", "1-5"}
+    assert "TRIAGEBOT_ENABLED" in workflow["jobs"]["verify"]["if"]
+    assert workflow["jobs"]["verify"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+
+
+def test_verify_publishes_one_upkeep_pr_or_a_preview_on_a_dry_run() -> None:
+    step = _step(_load(VERIFY), "Verify")
+    assert "triagebot verify" in step["run"] and '--publish "${publish}"' in step["run"]
+    assert 'publish="dir:previews"' in step["run"]
+    assert step["env"]["INPUT_DRY_RUN"] == "${{ inputs.dry_run }}"
