@@ -175,3 +175,57 @@ def test_protected_sections_are_reported_but_never_edited(
     assert "wrong-arxiv-link:2007.09507:1911.08616" not in keys  # CAVGA sits in Image+Video
     assert len(keys) == len(FIXED) - 1
     assert "line 17, **wrong-arxiv-link**" in body  # still listed, for a person to fix
+
+
+def test_venue_and_code_updates_go_in_the_same_pr_only_where_the_edit_is_unambiguous(
+    arxiv: ArxivServer, tmp_path: Path
+) -> None:
+    from tests.test_verify import specimen
+
+    listed = tmp_path / "README.md"
+    listed.write_text(specimen(), encoding="utf-8")
+    previews = tmp_path / "p"
+    assert (
+        main(
+            [
+                "verify",
+                "--config",
+                str(_config(tmp_path)),
+                "--list",
+                str(listed),
+                "--publish",
+                f"dir:{previews}",
+            ]
+        )
+        == 0
+    )
+    pr = json.loads((previews / "triagebot__upkeep" / "pr.json").read_text(encoding="utf-8"))
+    assert sorted(upkeep_keys(pr["body"]) or []) == [
+        "code-available:2503.19357:https://github.com/farzad-bz/DeCo-Diff",  # its empty [[code]]() link
+        "venue-update:2503.18325:CVPR 2025",
+        "venue-update:2507.19949:ACM MM 2025",
+        "venue-update:2508.02903:ICCVW 2025",
+    ]
+    # no code link to fill in: left as suggestions for a person
+    assert "line 8, **code-available**" in pr["body"] and "line 5, **code-available**" in pr["body"]
+    assert "The paper is accepted by ACM MM' 25" in pr["body"]  # the evidence
+    fixed = _apply(specimen(), (previews / "triagebot__upkeep" / "changes.diff").read_text(encoding="utf-8"))
+    changes = [(x.split("|", 1)[1], y.split("|", 1)[1]) for x, y in _changed(specimen(), fixed)]
+    assert changes == [
+        (
+            " **arXiv 2025** | [[pdf]](https://arxiv.org/pdf/2507.19949.pdf)\n",
+            " **ACM MM 2025** | [[pdf]](https://arxiv.org/pdf/2507.19949.pdf)\n",
+        ),
+        (
+            " **arXiv 2025** | [[pdf]](https://arxiv.org/pdf/2508.02903.pdf) [[code]](https://github.com/mehrdadmoradi124/RDDPM)\n",
+            " **ICCVW 2025** | [[pdf]](https://arxiv.org/pdf/2508.02903.pdf) [[code]](https://github.com/mehrdadmoradi124/RDDPM)\n",
+        ),
+        (
+            " **arXiv 2025** | [[pdf]](https://arxiv.org/pdf/2503.18325.pdf) [[code]](https://github.com/zhang0jhon/LogSAD)\n",
+            " **CVPR 2025** | [[pdf]](https://arxiv.org/pdf/2503.18325.pdf) [[code]](https://github.com/zhang0jhon/LogSAD)\n",
+        ),
+        (
+            " **CVPR 2025** | [[pdf]](https://arxiv.org/pdf/2503.19357.pdf) [[code]]()\n",
+            " **CVPR 2025** | [[pdf]](https://arxiv.org/pdf/2503.19357.pdf) [[code]](https://github.com/farzad-bz/DeCo-Diff)\n",
+        ),
+    ]

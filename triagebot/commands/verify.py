@@ -111,14 +111,14 @@ def handle(args: argparse.Namespace) -> int:
     )
     failed = False
     if args.publish.strip() != "none":
-        report.publish, failed = _publish(publisher, report, config, list_path)
+        report.publish, failed = _publish(publisher, report, config, list_path, text)
     _emit(report, args.report)
     unresolved = any(f.kind is FindingKind.UNRESOLVED for f in report.findings)
     return EXIT_PARTIAL if unresolved or failed else EXIT_OK
 
 
 def _publish(
-    publisher: Any, report: VerifyReport, config: Any, list_path: str
+    publisher: Any, report: VerifyReport, config: Any, list_path: str, text: str
 ) -> tuple[PublishOutcome, bool]:
     from triagebot.verify.upkeep import UPKEEP_BRANCH, upkeep_proposal
 
@@ -127,6 +127,7 @@ def _publish(
         proposal = upkeep_proposal(
             report.findings,
             history,
+            text,
             list_path=list_path,
             labels=config.publish.labels,
             entries_checked=report.entries_checked,
@@ -134,7 +135,7 @@ def _publish(
             base=config.publish.base_branch,
         )
         if proposal is None:
-            return PublishOutcome(status="nothing", message="no wrong arXiv link left to fix"), False
+            return PublishOutcome(status="nothing", message="nothing left to fix in place"), False
         result = publisher.publish_upkeep(proposal, history)
     except TriagebotError as err:
         hint = f" (hint: {err.hint})" if err.hint else ""
