@@ -243,3 +243,13 @@ def test_cli_exits_2_on_usage_and_config_errors_before_any_lookup(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("triagebot: error:") and message in err[0]
     assert arxiv.requests == []
+
+
+def test_a_title_search_that_keeps_failing_leaves_the_entry_unresolved(arxiv: ArxivServer) -> None:
+    arxiv.script(*[Fault.http(503)] * 3, when=lambda r: "ti:attention" in r.search_query)
+    result, _, _ = check(arxiv, wrong_list())
+    [cavga] = [f for f in result.findings if f.line == 17]
+    assert cavga.kind is FindingKind.UNRESOLVED and cavga.suggested_arxiv_id is None
+    assert "title search failed after retries" in cavga.message
+    assert cavga.arxiv_title == "Gradcon: Backpropagated Gradient Representations for Anomaly Detection"
+    assert sum(1 for f in result.findings if f.kind is FindingKind.WRONG_ARXIV_LINK) == 4

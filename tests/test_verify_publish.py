@@ -229,3 +229,21 @@ def test_venue_and_code_updates_go_in_the_same_pr_only_where_the_edit_is_unambig
             " **CVPR 2025** | [[pdf]](https://arxiv.org/pdf/2503.19357.pdf) [[code]](https://github.com/farzad-bz/DeCo-Diff)\n",
         ),
     ]
+
+
+def test_a_refused_upkeep_pr_is_reported_and_exits_1(
+    arxiv: ArxivServer,
+    gh: GitHubServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.servers.github_server import actions_forbidden
+
+    monkeypatch.chdir(tmp_path)
+    gh.fail("POST", "/pulls", actions_forbidden())
+    assert _verify(tmp_path, "--report", "r.json") == 1
+    publish = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["publish"]
+    assert publish["status"] == "failed" and "Allow GitHub Actions to create" in publish["message"]
+    assert "upkeep PR: failed" in capsys.readouterr().out
+    assert gh.open_pulls() == []
