@@ -48,6 +48,10 @@ def markers_in(body: str | None) -> list[str]:
     return _MARKER_RE.findall(body or "")
 
 
+# The one upkeep PR of ``triagebot verify``: not a paper PR (no id, outside the open-PR cap).
+UPKEEP_BRANCH = f"{BRANCH_PREFIX}upkeep"
+
+
 def branch_for(arxiv_id: str) -> str:
     return f"{BRANCH_PREFIX}{arxiv_id}"
 
@@ -62,7 +66,7 @@ def id_from_branch(branch: str) -> str | None:
     if not branch.startswith(BRANCH_PREFIX):
         return None
     rest = branch[len(BRANCH_PREFIX) :]
-    return None if not rest or rest.startswith("run-") or rest == "upkeep" else rest
+    return None if not rest or rest.startswith("run-") or branch == UPKEEP_BRANCH else rest
 
 
 def escape_text(text: str) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 
-from triagebot.compose import BRANCH_PREFIX, id_from_branch, markers_in
+from triagebot.compose import BRANCH_PREFIX, UPKEEP_BRANCH, id_from_branch, markers_in
 from triagebot.config import PublishConfig, secret
 from triagebot.errors import ConfigError, PublishAccessError, PublishError
 from triagebot.models import ExistingPR, Proposal, PRState, PublishResult, PublishStatus
@@ -261,7 +261,12 @@ class GitHubPublisher:
         return found
 
     def open_count(self) -> int:
-        return sum(1 for pr in self._pulls(state="open") if _is_bots(pr, self.repo_name))
+        """Open paper PRs of the bot (the upkeep PR of ``verify`` does not hold papers back)."""
+        return sum(
+            1
+            for pr in self._pulls(state="open")
+            if _is_bots(pr, self.repo_name) and pr.head.ref != UPKEEP_BRANCH
+        )
 
     # ------------------------------------------------------------ publishing
 

@@ -120,7 +120,8 @@ def handle(args: argparse.Namespace) -> int:
 def _publish(
     publisher: Any, report: VerifyReport, config: Any, list_path: str, text: str
 ) -> tuple[PublishOutcome, bool]:
-    from triagebot.verify.upkeep import UPKEEP_BRANCH, upkeep_proposal
+    from triagebot.compose import UPKEEP_BRANCH
+    from triagebot.verify.upkeep import upkeep_proposal
 
     try:
         history = publisher.upkeep_history(UPKEEP_BRANCH)

@@ -20,13 +20,12 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from triagebot.awesome import Entry, parse
-from triagebot.compose import BODY_BUDGET, BRANCH_PREFIX, escape_text
+from triagebot.compose import BODY_BUDGET, UPKEEP_BRANCH, escape_text
 from triagebot.models import Proposal, PublishResult
 from triagebot.verify.check import Finding, FindingKind
 from triagebot.verify.links import replace_arxiv_id
 from triagebot.verify.titles import normalise
 
-UPKEEP_BRANCH = f"{BRANCH_PREFIX}upkeep"
 _MARKER_RE = re.compile(r"<!-- triagebot:upkeep (\{.*?\}) -->", re.DOTALL)
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
