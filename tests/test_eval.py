@@ -330,3 +330,54 @@ def test_papers_without_metadata_are_errors_and_the_rest_is_measured(
     assert report["n"] == 13
     assert report["errors"] == [{"arxiv_id": "2599.99999", "stage": "fetch", "message": "not found on arXiv"}]
     assert report["relevance"]["tn"] == 4  # the other twelve are scored as before
+
+
+def _served(audit: Path, root: Path) -> set[Path]:
+    from pydantic import BaseModel
+
+    from triagebot.adapters.replay_classifier import recording_path
+    from triagebot.ports import ModelRequest
+
+    served = set()
+    for line in audit.read_text(encoding="utf-8").splitlines():
+        exchange = json.loads(line)
+        request = ModelRequest(
+            kind=exchange["kind"],
+            paper_ids=tuple(exchange["paper_ids"]),
+            messages=(),
+            schema=BaseModel,  # the recording's path does not depend on the schema
+            prompt_version=exchange["prompt_version"],
+        )
+        served.add(recording_path(root, exchange["model"], request))
+    return served
+
+
+def test_offline_eval_replays_the_bundled_recordings_the_readme_quotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures of README's "How good is it?"; every bundled eval recording is replayed."""
+    from triagebot.offline import bundle_dir
+
+    monkeypatch.chdir(tmp_path)
+    audit = tmp_path / "exchanges.jsonl"
+    code, report = _eval(tmp_path, "--offline", "--audit", str(audit))
+    assert code == 0, report["errors"]
+    assert report["n"] == 98 and report["llm"]["model"] == "scripted-from-labels"
+    relevance = report["relevance"]
+    assert (relevance["tp"], relevance["fp"], relevance["fn"], relevance["tn"]) == (25, 0, 0, 73)
+    assert report["section"] == {"correct": 25, "total": 25, "accuracy": 1.0}
+    assert report["leave_one_out"] == {"held_out": 2, "rounds": 1}
+    assert report["llm"]["calls"] == 12 and report["llm"]["cost_usd"] == 0.0
+    assert {row["stage"] for row in report["papers"]} == {"prefilter", "screen", "classify"}
+
+    code, listed = _eval(tmp_path, "--offline", "--from-list", "--audit", str(audit))
+    assert code == 1  # 42 of the list's 44 papers have no recorded arXiv metadata
+    assert listed["n"] == 44 + 73 and len(listed["errors"]) == 42
+    assert {e["stage"] for e in listed["errors"]} == {"fetch"}
+    relevance = listed["relevance"]
+    assert (relevance["tp"], relevance["fp"], relevance["fn"], relevance["tn"]) == (2, 0, 0, 73)
+
+    root = bundle_dir() / "eval-recordings"
+    assert _served(audit, root) == set(root.rglob("*.json")), (
+        "eval recordings and the offline eval disagree; rebuild: python -m tests.servers.make_offline_bundle"
+    )

@@ -24,6 +24,7 @@ import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -388,6 +389,7 @@ def evaluate(
     classifier: Classifier,
     *,
     missing: Mapping[str, str] | None = None,
+    audit_path: Path | None = None,
 ) -> EvalReport:
     """Triage the labelled ``papers`` (leave-one-out against ``list_text``) and score the verdicts.
 
@@ -401,7 +403,7 @@ def evaluate(
     for number, round_ in enumerate(rounds):
         log.info("eval pass %d of %d: %d paper(s)", number + 1, len(rounds), len(round_.arxiv_ids))
         specs = parse(round_.list_text).section_specs(config.list.sections)
-        triage = Triage(classifier, specs, config.llm, protected=config.list.protected)
+        triage = Triage(classifier, specs, config.llm, audit_path=audit_path, protected=config.list.protected)
         try:
             result = triage.run([papers[i] for i in round_.arxiv_ids])
         except Exception as err:  # a bug or an SDK surprise must not lose the others: each paper says so

@@ -26,13 +26,18 @@ from triagebot.commands.common import (
     load_config_arg,
     write_report,
 )
-from triagebot.config import Config, load_config
+from triagebot.config import Config, Price, load_config
 from triagebot.errors import ConfigError, SourceError
 from triagebot.evaluation import EvalReport, Label, labels_from_list, merge_labels, read_labels
 from triagebot.models import Paper
 from triagebot.redact import redact, secret_values
 
 log = logging.getLogger(__name__)
+
+# The model name of the bundled eval recordings. They were made with the scripted stand-in of the
+# test suite, which answers from the labels: the offline figures measure the pipeline around the
+# model (prefilter, screen, validation, scoring), not any real model, and the name says so.
+OFFLINE_MODEL = "scripted-from-labels"
 
 
 def eval_data_dir() -> Path:
@@ -76,6 +81,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--llm", metavar="openai|replay|fixture:PATH", help="the model backend")
     parser.add_argument("--record-dir", type=Path, metavar="DIR", help="record every model exchange here")
+    parser.add_argument(
+        "--audit", type=Path, metavar="PATH", help="append one JSON line per model exchange here"
+    )
     parser.add_argument("--report", type=Path, metavar="PATH", help="write the evaluation as JSON here")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write the readable summary here")
     parser.add_argument(
@@ -111,7 +119,9 @@ def offline_setup(args: argparse.Namespace, config: Config) -> tuple[argparse.Na
     args.llm = args.llm or "replay"
     if args.data is None and not args.from_list:
         args.data = eval_data_dir() / "labeled.jsonl"
-    llm = config.llm.model_copy(update={"replay_dir": str(bundle / "eval-recordings")})
+    prices = {**config.llm.prices, OFFLINE_MODEL: Price(input=0.0, output=0.0)}  # it costs nothing
+    update = {"replay_dir": str(bundle / "eval-recordings"), "model": OFFLINE_MODEL, "prices": prices}
+    llm = config.llm.model_copy(update=update)
     return args, config.model_copy(update={"llm": llm})
 
 
@@ -147,7 +157,7 @@ def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
     classifier = build_classifier(args.llm or llm.backend, llm)
     ids = [label.arxiv_id for label in labels]
     papers, missing = lookup(ids, args.source or ["arxiv"], config, bundled=bundled)
-    return evaluate(labels, papers, list_text, config, classifier, missing=missing)
+    return evaluate(labels, papers, list_text, config, classifier, missing=missing, audit_path=args.audit)
 
 
 def _read(path: Path) -> str:
