@@ -107,12 +107,13 @@ def _eval(tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 
 def test_counts_match_the_labels_of_a_model_whose_mistakes_are_known(
-    services: tuple[ArxivServer, OpenAIServer], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    services: tuple[ArxivServer, OpenAIServer],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     summary = tmp_path / "summary.md"
-    import os
-
-    os.environ["GITHUB_STEP_SUMMARY"] = str(summary)  # removed again by conftest's _clean_env
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     code, report = _eval(
         tmp_path,
         *("--data", str(_data(tmp_path)), "--list", str(LIST), "--config", str(_config(tmp_path))),
@@ -381,3 +382,14 @@ def test_offline_eval_replays_the_bundled_recordings_the_readme_quotes(
     assert _served(audit, root) == set(root.rglob("*.json")), (
         "eval recordings and the offline eval disagree; rebuild: python -m tests.servers.make_offline_bundle"
     )
+
+
+def test_offline_with_a_real_backend_measures_that_model_on_the_bundled_labels(
+    services: tuple[ArxivServer, OpenAIServer], tmp_path: Path
+) -> None:
+    _, model = services
+    code, report = _eval(tmp_path, "--offline", "--llm", "openai", "--data", str(_data(tmp_path)))
+    assert code == 0, report["errors"]
+    assert report["llm"]["model"] == "gpt-4o-mini"  # the bundled config's model, not the recordings' name
+    assert {r.body["model"] for r in model.requests} == {"gpt-4o-mini"}
+    assert (report["relevance"]["tp"], report["relevance"]["fp"]) == (4, 2)  # the flipping model again

@@ -132,6 +132,7 @@ def write_eval_data(folder: Path) -> None:
 def record_eval(bundle: Path) -> None:
     """Run the offline evaluations against the scripted model, recording every exchange."""
     from triagebot.cli import main as cli
+    from triagebot.commands.eval import OFFLINE_MODEL
 
     os.environ["OPENAI_API_KEY"] = "sk-offline-recording"
     with (
@@ -139,8 +140,12 @@ def record_eval(bundle: Path) -> None:
         tempfile.TemporaryDirectory() as tmp,
     ):
         os.environ["OPENAI_BASE_URL"] = server.base_url
+        config = Path(tmp) / "triagebot.toml"  # the bundled config, under the recordings' model name
+        text = (bundle / "triagebot.toml").read_text(encoding="utf-8")
+        config.write_text(text.replace('model = "gpt-4o-mini"', f'model = "{OFFLINE_MODEL}"'), "utf-8")
         for run in EVAL_RUNS:
-            argv = ["--quiet", *run, "--llm", "openai", "--record-dir", str(bundle / "eval-recordings")]
+            argv = ["--quiet", *run, "--llm", "openai", "--config", str(config)]
+            argv += ["--record-dir", str(bundle / "eval-recordings")]
             with contextlib.redirect_stdout(io.StringIO()):  # the summary is in eval.md
                 code = cli([*argv, "--markdown", str(Path(tmp) / "eval.md")])
             print(f"triagebot {' '.join(run)}: exit {code}")

@@ -116,11 +116,12 @@ def offline_setup(args: argparse.Namespace, config: Config) -> tuple[argparse.Na
         config = load_config(bundle / "triagebot.toml")
     args.list = args.list or bundle / "awesome-xad.md"
     args.source = args.source or [str(bundle / "arxiv")]
-    args.llm = args.llm or "replay"
     if args.data is None and not args.from_list:
         args.data = eval_data_dir() / "labeled.jsonl"
     prices = {**config.llm.prices, OFFLINE_MODEL: Price(input=0.0, output=0.0)}  # it costs nothing
-    update = {"replay_dir": str(bundle / "eval-recordings"), "model": OFFLINE_MODEL, "prices": prices}
+    update: dict[str, object] = {"replay_dir": str(bundle / "eval-recordings"), "prices": prices}
+    if args.llm in (None, "replay"):  # the bundled recordings; --llm openai measures a real model
+        args.llm, update["model"] = "replay", OFFLINE_MODEL
     llm = config.llm.model_copy(update=update)
     return args, config.model_copy(update={"llm": llm})
 
