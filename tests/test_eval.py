@@ -393,3 +393,23 @@ def test_offline_with_a_real_backend_measures_that_model_on_the_bundled_labels(
     assert report["llm"]["model"] == "gpt-4o-mini"  # the bundled config's model, not the recordings' name
     assert {r.body["model"] for r in model.requests} == {"gpt-4o-mini"}
     assert (report["relevance"]["tp"], report["relevance"]["fp"]) == (4, 2)  # the flipping model again
+
+
+def test_a_cap_reached_leaves_papers_without_prediction_counted_as_errors(
+    services: tuple[ArxivServer, OpenAIServer], tmp_path: Path
+) -> None:
+    config = _config(tmp_path, "max_papers = 2\n")  # [llm] max_papers: two full classifications per pass
+    code, report = _eval(
+        tmp_path, "--data", str(_data(tmp_path)), "--list", str(LIST), "--config", str(config)
+    )
+    assert code == 1
+    assert report["errors"] and all("raise it for the eval" in e["message"] for e in report["errors"])
+    relevance = report["relevance"]
+    assert relevance["tp"] + relevance["fp"] + relevance["fn"] + relevance["tn"] == 12 - len(report["errors"])
+    assert sum(1 for row in report["papers"] if row["predicted_relevant"] is None) == len(report["errors"])
+
+
+def test_an_empty_labels_file_is_a_usage_error(tmp_path: Path) -> None:
+    data = tmp_path / "labels.jsonl"
+    data.write_text("\n", encoding="utf-8")
+    assert main(["eval", "--data", str(data), "--list", str(LIST), "--config", str(_config(tmp_path))]) == 2

@@ -465,6 +465,8 @@ def _rows(
         if verdict is None or verdict.kind in ("error", "pending"):
             stage = verdict.stage if verdict else ("fetch" if paper is None else "classify")
             message = verdict.reason if verdict else failed.get(label.arxiv_id, "no verdict (bug)")
+            if verdict is not None and verdict.kind == "pending":  # a per-run cap: nothing to retry here
+                message = message.replace("; retried next run", " (hint: raise it for the eval)")
             errors.append(EvalError(arxiv_id=label.arxiv_id, stage=stage, message=message))
             rows.append(row.model_copy(update={"stage": stage, "rationale": message}))
             continue

@@ -152,6 +152,8 @@ def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
         if any(label.relevant for label in extra):
             raise ConfigError(f"{negatives}: negatives must all be labelled irrelevant")
         labels = merge_labels(labels, extra)
+    if not labels:
+        raise ConfigError(f"{args.data}: no labelled paper", hint="one JSON object per line")
     llm = config.llm
     if args.record_dir is not None:
         llm = llm.model_copy(update={"record_dir": str(args.record_dir)})
