@@ -32,7 +32,7 @@ from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome import Document, Entry, parse
 from triagebot.config import Config
 from triagebot.errors import ConfigError, ListError
-from triagebot.models import Paper, Usage
+from triagebot.models import Paper, Usage, squash
 from triagebot.ports import Classifier
 from triagebot.report import md_cell as cell
 from triagebot.sections import resolve_name, shortest_unique_suffix
@@ -139,12 +139,20 @@ class Round:
     held_out: tuple[str, ...]  # papers whose own entries were removed from ``list_text``
 
 
-def entries_of(doc: Document, paper: Paper) -> list[Entry]:
+def entries_of(doc: Document, paper: Paper, by_id: Mapping[str, list[Entry]] | None = None) -> list[Entry]:
     """Every entry of ``paper`` in the list: by arXiv id (all of them), or by a near-identical title."""
-    found = [e for e in doc.entries if e.arxiv_id == paper.arxiv_id]
+    found = list((by_id or _by_id(doc)).get(paper.arxiv_id, []))
     by_title = doc.index.find(arxiv_id=paper.arxiv_id, title=paper.title)
     if by_title is not None and by_title not in found:
         found.append(by_title)
+    return found
+
+
+def _by_id(doc: Document) -> dict[str, list[Entry]]:
+    found: dict[str, list[Entry]] = {}
+    for entry in doc.entries:
+        if entry.arxiv_id:
+            found.setdefault(entry.arxiv_id, []).append(entry)
     return found
 
 
@@ -160,16 +168,33 @@ def plan_rounds(
     """The rounds that triage every paper of ``papers`` as if its own entry were absent."""
     doc = parse(list_text)
     whole = doc.section_specs(descriptions)
+    by_id = _by_id(doc)
+    examples = "\n".join(squash(example) for spec in whole for example in spec.examples)
+    sizes = Counter(e.section for e in doc.entries)
+
+    def unchanged_without(entries: list[Entry]) -> bool:
+        """Whether the list without ``entries`` gives the same section specs. An entry whose title is
+        an example is shown (no need to parse to know); one that is neither an example nor the last
+        entry of its section changes nothing; anything else is checked by parsing the list without it."""
+        if any(
+            e.title and squash(e.title)[:24] in examples for e in entries
+        ):  # a prefix: clipped examples too
+            return False
+        mine = Counter(e.section for e in entries)
+        if all(sizes[e.section] > mine[e.section] for e in entries):
+            return True
+        return parse(without(doc, entries)).section_specs(descriptions) == whole
+
     together: list[str] = []
     held: list[str] = []
     shown: dict[str, list[tuple[str, list[Entry]]]] = {}  # section -> papers whose entry is an example
     for paper in papers:
-        entries = entries_of(doc, paper)
+        entries = entries_of(doc, paper, by_id)
         if not entries:
             together.append(paper.arxiv_id)
             continue
         held.append(paper.arxiv_id)
-        if parse(without(doc, entries)).section_specs(descriptions) == whole:
+        if unchanged_without(entries):
             together.append(paper.arxiv_id)
         else:
             shown.setdefault(entries[0].section, []).append((paper.arxiv_id, entries))
