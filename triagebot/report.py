@@ -79,16 +79,16 @@ class RunReport(BaseModel):
         if shown:
             lines += ["", "| arXiv | outcome | section | PR / reason |", "|---|---|---|---|"]
             for paper in shown:
-                where = paper.pr_url or _cell(paper.reason)
+                where = paper.pr_url or md_cell(paper.reason)
                 outcome = paper.outcome.value if paper.outcome else ""
-                lines.append(f"| {paper.arxiv_id} | {outcome} | {_cell(paper.section or '')} | {where} |")
+                lines.append(f"| {paper.arxiv_id} | {outcome} | {md_cell(paper.section or '')} | {where} |")
         if self.errors:
             lines += ["", "### Errors", ""]
-            lines += [f"- `{e.arxiv_id or '-'}` ({e.stage}): {_cell(e.message)}" for e in self.errors]
+            lines += [f"- `{e.arxiv_id or '-'}` ({e.stage}): {md_cell(e.message)}" for e in self.errors]
         return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
+def md_cell(text: str) -> str:
     """Text safe inside a markdown table cell (no pipes, no HTML, one line)."""
     text = " ".join(text.split())
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "&#124;")):
