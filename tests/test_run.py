@@ -191,3 +191,12 @@ def test_dry_run_into_a_relative_folder_writes_previews_and_exits_0(
     assert main([*argv, "--ids", new[0], "--report", "again.json"]) == 0
     again = json.loads((workdir / "again.json").read_text(encoding="utf-8"))
     assert not again["errors"] and again["published"] == 0
+
+
+def test_model_flag_overrides_the_configured_model(workdir: Path) -> None:
+    """`--model` (the Action's `model` input) reaches the backend: the bundled recordings were made
+    with gpt-4o-mini, so another model finds none and says which model it looked for."""
+    assert main(["--quiet", "run", "--offline", "--model", "other-model", "--report", "r.json"]) == 1
+    report = json.loads((workdir / "r.json").read_text(encoding="utf-8"))
+    assert report["llm"]["model"] == "other-model"
+    assert report["errors"] and all("model other-model" in e["message"] for e in report["errors"])
