@@ -4,7 +4,7 @@ The night: the 98 labelled papers of tests/fixtures/arxiv-papers-labeled.jsonl (
 402 generated cs.CV-like negatives (a tenth of them with anomaly-sounding words, so they reach the
 screen), i.e. 5% anomaly detection. The model is scripted (it answers from the labels) and served
 by the fake OpenAI server on 127.0.0.1; the real ``openai`` client, prompts, schemas and
-validation run as in production, with the shipped triagebot.toml. Token usage is what the server
+validation run as in production, with examples/awesome-xad/triagebot.toml. Token usage is what the server
 reports: characters/4 of the messages sent and the answers returned.
 
 Prints prompt and completion tokens per fetched paper (target: <= 60 on average) and checks that
@@ -101,7 +101,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    config = load_config(ROOT / "triagebot.toml")
+    config = load_config(ROOT / "examples" / "awesome-xad" / "triagebot.toml")
     positives, rows = labeled()
     night = positives + [generated_negative(i, rng) for i in range(args.papers - len(positives))]
     rng.shuffle(night)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from triagebot.awesome import Document, parse
+from triagebot.awesome import Document, parse_list
 from triagebot.compose import build_proposals
 from triagebot.config import Config
 from triagebot.errors import SourceError, TriagebotError
@@ -344,7 +344,7 @@ def run_pipeline(
         until=options.until.isoformat() if options.until else None,
         previews=options.previews,
     )
-    doc = parse(publisher.read_list(options.list_path))
+    doc = parse_list(publisher.read_list(options.list_path), options.list_path)
     specs = doc.section_specs(config.list.sections)
     triage = Triage(
         classifier, specs, config.llm, audit_path=options.audit_path, protected=config.list.protected

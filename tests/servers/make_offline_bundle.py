@@ -5,7 +5,7 @@
 - ``arxiv/``: a cs.CV announcement night (RSS 2.0) of the 98 labelled real papers, and the id-list
   API answer that completes them, rendered in arXiv's formats by the fake server's renderers;
 - ``awesome-xad.md``: the Awesome-XAD README the previews edit;
-- ``triagebot.toml``: the repository's configuration, set up for an offline run;
+- ``triagebot.toml``: the example configuration (examples/awesome-xad/), set up for an offline run;
 - ``recordings/``: the model exchanges of that night, recorded through the real ``openai`` client
   against the scripted model (answers from the labels) on 127.0.0.1 — exactly what `--llm replay`
   serves. Rerun this after changing the prompts (the prompt version keys the recordings);
@@ -57,7 +57,7 @@ OFFLINE_OVERRIDES = {
 
 
 def offline_config_text() -> str:
-    text = (ROOT / "triagebot.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "awesome-xad" / "triagebot.toml").read_text(encoding="utf-8")
     for old, new in OFFLINE_OVERRIDES.items():
         if old not in text:
             raise SystemExit(f"triagebot.toml changed: cannot find {old!r}; update OFFLINE_OVERRIDES")

@@ -13,6 +13,7 @@ from triagebot.awesome.grammar import Fields, Layout, extract
 from triagebot.awesome.index import EntryIndex
 from triagebot.awesome.style import Sample, Style, bullet_of, learn_style, paper_urls
 from triagebot.awesome.text import body, dominant_ending, split_lines
+from triagebot.errors import ListError
 from triagebot.models import SectionSpec
 from triagebot.sections import SEPARATOR, resolve_name
 
@@ -292,6 +293,19 @@ def parse(text: str, *, style: Style | None = None) -> Document:
         if position:
             by_line[owner[position - 1]].entries.append(entry)
     return Document(lines, sections, entries, learned)
+
+
+def parse_list(text: str, path: str) -> Document:
+    """Parse the list the bot is to work on. Raises ListError when no entry of ``text`` links an
+    arXiv paper: then it is some other Markdown file (a project's README taken for the list, say),
+    and its headings must not become the taxonomy papers are sorted into."""
+    doc = parse(text)
+    if not any(entry.arxiv_id for entry in doc.entries):
+        raise ListError(
+            f"{path}: has no paper entries (no list item links an arXiv paper), so it is not the list",
+            hint="name the list with --list PATH, or set [list] path in triagebot.toml",
+        )
+    return doc
 
 
 def _arxiv_id(url: str) -> str | None:
