@@ -36,7 +36,9 @@ def labeled_rows(path: Path = LABELED) -> dict[str, dict[str, Any]]:
 
 
 def paper_ids(request: SeenRequest) -> list[str]:
-    return re.findall(r"<paper id=([^>]+)>", request.messages[-1]["content"])
+    """The ids of the ``<paper id=…>`` tags in the user messages, in order."""
+    users = [str(m.get("content") or "") for m in request.messages if m.get("role") == "user"]
+    return re.findall(r"<paper id=([^>]+)>", "\n".join(users))
 
 
 def scripted_model(rows: dict[str, dict[str, Any]]) -> Callable[[SeenRequest], Reply]:
