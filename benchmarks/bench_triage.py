@@ -128,7 +128,7 @@ def lookalike(index: int, rng: random.Random) -> tuple[Paper, dict[str, Any]]:
             f"{task} on {data} is hard because anomalies are rare and labels are scarce.",
             f"We propose {method} that learns normal behaviour without anomaly labels.",
             "Anomaly scores come from the deviation between predicted and observed behaviour.",
-            f"Experiments on {rng.choice(['four', 'five', 'six'])} public benchmarks show gains over baselines.",
+            f"Experiments on {rng.choice(['four', 'five', 'six'])} public benchmarks show clear gains.",
         ]
     )
     paper = Paper(
@@ -292,9 +292,8 @@ def main() -> int:
         night, rows = realistic_night(args.papers, random.Random(args.seed))
         result = run(config, night, rows, scripted_model(rows))
         figure, kept = show("realistic", night, rows, result, "fetched paper")
-        print(
-            f"goal: <= 60 tokens (prompt + completion) per fetched paper: {'met' if figure <= 60 else 'MISSED'}"
-        )
+        verdict = "met" if figure <= 60 else "MISSED"
+        print(f"goal: <= 60 tokens (prompt + completion) per fetched paper: {verdict}")
         ok &= figure <= 60 and kept
     if args.scenario in ("hard", "both"):
         night, rows = hard_night(random.Random(args.seed))
