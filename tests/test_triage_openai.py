@@ -10,15 +10,19 @@ import pytest
 from tests.conftest import make_paper
 from tests.servers.openai_server import (
     OpenAIServer,
+    Reply,
+    SeenRequest,
     completion,
     invalid_json,
     length_cut,
     rate_limited,
     refusal,
     server_error,
+    prompt_text,
     slow,
     structured,
 )
+from tests.servers.scripted_model import paper_ids
 from tests.triage_helpers import GEN, SECTIONS, classify_reply, decision, deco_paper
 from triagebot.adapters.classifiers import build_classifier
 from triagebot.adapters.openai_backend import OpenAIBackend
@@ -180,3 +184,25 @@ def test_openai_base_url_from_the_environment(server: OpenAIServer, monkeypatch:
     server.enqueue(completion(_valid()))
     Triage(OpenAIBackend(config), SECTIONS, config).run([deco_paper(make_paper)], skip_screen=True)
     assert len(server.requests) == 1
+
+
+def test_cached_input_tokens_reported_by_the_endpoint_are_counted() -> None:
+    """Every request starts with the same system message and schema, so a provider's prompt cache
+    serves that prefix from the second request on (the server simulates it from 128 tokens)."""
+
+    def answer(request: SeenRequest) -> Reply:
+        return structured({"decisions": [decision(i) for i in paper_ids(request)]})
+
+    papers = [make_paper(f"2501.0100{i}", abstract="We localise anomalies in images. " * 8) for i in range(4)]
+    with OpenAIServer(answer, cache_min_tokens=128, cache_block=64) as server:
+        config = _config(server, classify_batch=1, concurrency=1)
+        report = Triage(OpenAIBackend(config), SECTIONS, config, protected=["Datasets"]).run(
+            papers, skip_screen=True
+        )
+        fixed = (
+            len(prompt_text({**server.requests[0].body, "messages": server.requests[0].messages[:1]})) // 4
+        )
+    assert {v.kind for v in report.verdicts.values()} == {"relevant"}
+    cached = report.usage.cached_input_tokens
+    assert cached >= 3 * (fixed // 64 * 64) > 0  # requests 2-4 reuse the whole fixed prefix
+    assert cached < report.usage.input_tokens
