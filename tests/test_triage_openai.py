@@ -15,10 +15,10 @@ from tests.servers.openai_server import (
     completion,
     invalid_json,
     length_cut,
+    prompt_text,
     rate_limited,
     refusal,
     server_error,
-    prompt_text,
     slow,
     structured,
 )
