@@ -95,6 +95,7 @@ class _Classified:
     raw: str | None = None
     refused: ClassifyError | None = None  # the whole batch failed without an answer to salvage
     refused_batch: list[Paper] = field(default_factory=list)
+    asked: list[Paper] = field(default_factory=list)  # the papers of the request
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
@@ -296,7 +297,8 @@ class Triage:
         )
 
     def _classify(self, pool: ThreadPoolExecutor, run: _Run, papers: Sequence[Paper]) -> dict[str, Verdict]:
-        """Two rounds: every batch, then all papers left over from them asked again together."""
+        """Every batch; then the papers left over from all of them, asked again together; then,
+        only if that re-ask fails too, each of its papers alone (one cannot sink the others)."""
         verdicts: dict[str, Verdict] = {}
         size = self.config.classify_batch
         first = list(pool.map(lambda batch: self._classify_batch(run, batch), _chunks(papers, size)))
@@ -309,16 +311,19 @@ class Triage:
             return verdicts
         note = _one_problem([r.problem for r in first if r.leftover])
         log.info("classify: asking again about %d paper(s) together (%s)", len(leftover), note)
-        again = pool.map(lambda batch: self._classify_batch(run, batch, note), _chunks(leftover, size))
+        again = list(pool.map(lambda batch: self._classify_batch(run, batch, note), _chunks(leftover, size)))
         for result in again:
             verdicts.update(result.verdicts)
             if result.refused is not None:
                 verdicts.update(self._refused(run, result))
             for paper in result.leftover:
-                reason = f"no usable decision after asking again ({result.problem or LEFT_OUT})"
-                verdicts[paper.arxiv_id] = Verdict(
-                    paper.arxiv_id, "error", None, reason, result.raw, "classify"
-                )
+                if len(result.asked) == 1:
+                    verdicts.update(self._failed(result, paper))
+                    continue
+                alone = self._classify_batch(run, [paper], result.problem or LEFT_OUT)
+                verdicts.update(alone.verdicts)
+                if alone.refused is not None or alone.leftover:
+                    verdicts.update(self._failed(alone, paper))
         return verdicts
 
     def _refused(self, run: _Run, result: _Classified) -> dict[str, Verdict]:
@@ -345,7 +350,7 @@ class Triage:
             return {
                 paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, f"{err}{hint}", err.raw, "classify")
             }
-        reason = f"no usable decision ({result.problem or LEFT_OUT})"
+        reason = f"no usable decision after asking again ({result.problem or LEFT_OUT})"
         return {paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, reason, result.raw, "classify")}
 
     def _fits_schema(self, item: Any) -> bool:
@@ -381,7 +386,7 @@ class Triage:
             decision = decode_decision(item, self.section_names)
             if decision is not None:
                 found.setdefault(normalize_id(decision.arxiv_id) or decision.arxiv_id, decision)
-        result = _Classified(raw=raw, problem=problem)
+        result = _Classified(raw=raw, problem=problem, asked=batch)
         for paper in batch:
             answer = found.get(paper.arxiv_id)
             if answer is None:
