@@ -458,3 +458,15 @@ def test_an_answer_that_followed_the_injection_writes_nothing_it_asked_for() -> 
     assert d is not None
     assert d.code_url is None and d.venue == "arXiv" and d.acronym != "PWNED!"
     assert d.section == GEN  # only a list section the bot may edit, never Datasets
+
+
+def test_a_quote_cut_mid_word_is_shown_to_the_end_of_the_word() -> None:
+    paper = _ad(
+        "2501.00950",
+        abstract="Zero-shot anomaly detection aims to identify defects in unseen categories of objects.",
+    )
+    quote = "identify defects in unseen categor"  # how a model (or a cut) leaves it
+    triage, _ = _triage(lambda r: classify_reply(decision(paper.arxiv_id, evidence=[quote])))
+    verdict = triage.run([paper], skip_screen=True).verdicts[paper.arxiv_id]
+    assert verdict.decision is not None
+    assert verdict.decision.evidence == ("identify defects in unseen categories",)
