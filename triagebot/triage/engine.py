@@ -399,7 +399,7 @@ class Triage:
             result.problem = LEFT_OUT
         return result
 
-    # ------------------------------------------------------------------ one exchange (asked again once)
+    # ------------------------------------------------------------------ one exchange
 
     def _ask(self, run: _Run, request: ModelRequest, *, attempt: int) -> BaseModel:
         """The parsed answer to ``request`` (one exchange; callers decide what to ask again)."""
