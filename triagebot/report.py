@@ -56,8 +56,9 @@ class RunReport(BaseModel):
             f"run {self.run_id}: fetched {self.fetched}, skipped {skipped}, classified {self.classified}, "
             f"relevant {self.relevant}, proposed {self.proposed}, published {self.published}, "
             f"pending {self.pending}, errors {len(self.errors)}; "
-            f"LLM {self.llm.calls} calls, {self.llm.input_tokens}+{self.llm.output_tokens} tokens, "
-            f"~${self.llm.estimated_cost_usd:.4f}"
+            f"LLM {self.llm.calls} calls, {self.llm.input_tokens}+{self.llm.output_tokens} tokens"
+            + (f" ({self.llm.cached_input_tokens} cached)" if self.llm.cached_input_tokens else "")
+            + f", ~${self.llm.estimated_cost_usd:.4f}"
         )
 
     def to_markdown(self) -> str:
