@@ -22,6 +22,11 @@ from triagebot.sections import SEPARATOR
 
 BOT_LABEL = "triagebot"
 LOW_CONFIDENCE_LABEL = "low-confidence"
+ACRONYM_NEEDED_LABEL = "acronym-needed"
+ACRONYM_NEEDED = (
+    "**Acronym needed:** every entry of this list starts with the method's acronym, and none was "
+    "found in the paper's title or abstract: add it to the line before merging."
+)
 BRANCH_PREFIX = "triagebot/"
 GITHUB_BODY_LIMIT = 65_536  # characters GitHub accepts in a PR body
 BODY_BUDGET = 60_000  # what we aim for: headroom for GitHub's own counting
@@ -143,6 +148,7 @@ class Composed:
     year: int | None
     line: str
     notes: tuple[str, ...] = ()
+    acronym_needed: bool = False  # the list's entries all carry an acronym, and this one has none
 
     @property
     def label(self) -> str:
@@ -157,7 +163,15 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def compose_entry(paper: Paper, decision: Decision, style: Style) -> Composed:
+def acronyms_expected(doc: Document) -> bool:
+    """True when every entry of the list carries an acronym (then an entry without one is flagged)."""
+    entries = [e for e in doc.entries if e.parsed]
+    return bool(entries) and all(e.acronym for e in entries)
+
+
+def compose_entry(
+    paper: Paper, decision: Decision, style: Style, *, acronym_expected: bool = False
+) -> Composed:
     """Render ``paper``'s entry in ``style``. Raises ListError when it cannot be rendered."""
     if not decision.relevant or not decision.section:
         raise ValueError(f"{paper.arxiv_id}: only relevant decisions with a section can be composed")
@@ -176,7 +190,8 @@ def compose_entry(paper: Paper, decision: Decision, style: Style) -> Composed:
         year=year,
         code_url=decision.code_url,
     )
-    return Composed(paper, decision, decision.section, venue, year, line, tuple(notes))
+    needed = acronym_expected and not clean_text(decision.acronym or "")
+    return Composed(paper, decision, decision.section, venue, year, line, tuple(notes), needed)
 
 
 # ---------------------------------------------------------------- the PR body
@@ -214,6 +229,8 @@ def _paper_block(item: Composed, detail: _Detail, heading: str) -> str:
         f"- **Model:** {escape_text(decision.model or 'unknown')}, prompt "
         f"{escape_text(decision.prompt_version or 'unknown')}",
     ]
+    if item.acronym_needed:
+        parts += ["", ACRONYM_NEEDED]
     if detail.rationale and decision.rationale:
         parts += ["", f"**Rationale:** {escape_text(decision.rationale)}"]
     if detail.evidence and decision.evidence:
@@ -287,10 +304,12 @@ class ComposeError(TriagebotError):
 # ---------------------------------------------------------------- proposals
 
 
-def _labels(config: PublishConfig, low: bool) -> tuple[str, ...]:
+def _labels(config: PublishConfig, low: bool, acronym_needed: bool = False) -> tuple[str, ...]:
     labels = dict.fromkeys([*config.labels, BOT_LABEL])
     if low:
         labels[LOW_CONFIDENCE_LABEL] = None
+    if acronym_needed:
+        labels[ACRONYM_NEEDED_LABEL] = None
     return tuple(labels)
 
 
@@ -310,7 +329,7 @@ def proposal_for(
         branch=branch,
         title=_short(title, TITLE_LIMIT),
         body=build_body(items),
-        labels=_labels(config, low),
+        labels=_labels(config, low, any(item.acronym_needed for item in items)),
         draft=low,
         arxiv_ids=tuple(item.paper.arxiv_id for item in items),
         list_path=list_path,
@@ -344,12 +363,13 @@ def build_proposals(
     result = ComposeResult()
     composed: list[Composed] = []
     text = doc.render()
+    expected = acronyms_expected(doc)
     for paper in papers:
         decision = decisions.get(paper.arxiv_id)
         if decision is None:
             continue
         try:
-            item = compose_entry(paper, decision, doc.style)
+            item = compose_entry(paper, decision, doc.style, acronym_expected=expected)
             InsertEntries((Insertion(paper.arxiv_id, item.section, item.line),))(text)
             if not config.group:
                 proposal = proposal_for(

@@ -254,6 +254,7 @@ def classify(triage: Triage, papers: Sequence[Paper], run: _Run, *, forced: bool
         calls=result.calls,
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
+        cached_input_tokens=result.usage.cached_input_tokens,
         estimated_cost_usd=round(result.cost_usd, 6),
     )
     accepted: dict[str, Decision] = {}

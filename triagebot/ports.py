@@ -47,6 +47,8 @@ class ModelRequest:
     schema: type[BaseModel]
     prompt_version: str
     max_output_tokens: int | None = None
+    # classify: the section names the answer's section numbers stand for (1 is the first)
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
