@@ -103,6 +103,19 @@ def test_zizmor_finds_nothing_in_the_readme_workflow(tmp_path: Path) -> None:
     assert findings == [], json.dumps(findings, indent=1)[:4000]
 
 
+def test_zizmor_finds_nothing_in_the_readme_verify_workflow(tmp_path: Path) -> None:
+    """The weekly verify workflow the README shows: a caller of the action with ``command: verify``."""
+    section = README.read_text(encoding="utf-8").split("## Keeping the list right", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"^```yaml\n(.*?)^```$", section, re.S | re.M)
+    assert match, "the verify section shows its workflow in a ```yaml block"
+    assert "command: verify" in match.group(1)
+    path = tmp_path / ".github" / "workflows" / "verify.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(match.group(1), encoding="utf-8")
+    findings = _zizmor_findings(path)
+    assert findings == [], json.dumps(findings, indent=1)[:4000]
+
+
 @pytest.mark.parametrize("path", _linted(), ids=lambda p: p.name)
 def test_no_suppression_comments(path: Path) -> None:
     assert "zizmor: ignore" not in path.read_text(encoding="utf-8")
@@ -353,6 +366,8 @@ def test_action_verify_passes_config_report_list_and_publish_through(tmp_path: P
         "report.json",
         "--list",
         "README.md",
+        "--publish",
+        "github",  # verify opens the upkeep PR only when told to
     ]
 
 
@@ -556,7 +571,9 @@ def test_verify_runs_weekly_off_the_hour_behind_the_same_switch() -> None:
 
 
 def test_verify_publishes_one_upkeep_pr_or_a_preview_on_a_dry_run() -> None:
+    """verify.yml is a caller of the action, like triage.yml: one step, no install of its own."""
     step = _step(_load(VERIFY), "Verify")
-    assert "triagebot verify" in step["run"] and '--publish "${publish}"' in step["run"]
-    assert 'publish="dir:previews"' in step["run"]
-    assert step["env"]["INPUT_DRY_RUN"] == "${{ inputs.dry_run }}"
+    assert step["uses"] == "$/"
+    assert step["with"]["command"] == "verify"
+    assert step["with"]["dry-run"] == "${{ inputs.dry_run }}"
+    assert "run" not in step
