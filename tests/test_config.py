@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from triagebot.cli import main
 from triagebot.config import Config, load_config, secret
 from triagebot.errors import ConfigError
 from triagebot.sections import resolve_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = REPO_ROOT / "examples" / "awesome-xad" / "triagebot.toml"  # the list repository's, not ours
 FAKE_KEY = "sk-test-TRIAGEBOT-FAKE-0123456789abcdef"
 
 
@@ -46,7 +48,7 @@ def _config_error(path: Path) -> str:
 
 
 def test_shipped_config_loads_for_awesome_xad() -> None:
-    config = load_config(REPO_ROOT / "triagebot.toml")
+    config = load_config(EXAMPLE_CONFIG)
     assert config.list.path == "README.md"
     assert config.list.protected == ["Datasets"]
     assert config.arxiv.categories == ["cs.CV"]
@@ -59,7 +61,7 @@ def test_shipped_config_loads_for_awesome_xad() -> None:
 
 
 def test_shipped_section_descriptions_name_each_method_section_once(awesome_xad_text: str) -> None:
-    config = load_config(REPO_ROOT / "triagebot.toml")
+    config = load_config(EXAMPLE_CONFIG)
     paths = _heading_paths(awesome_xad_text)
     resolved = [resolve_name(name, paths) for name in config.list.sections]
     methods = [
@@ -144,7 +146,7 @@ def test_missing_or_blank_secret_is_none(monkeypatch: pytest.MonkeyPatch, raw: s
 def test_config_holds_names_of_secrets_never_their_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     monkeypatch.setenv("GITHUB_TOKEN", FAKE_KEY)
-    config = load_config(REPO_ROOT / "triagebot.toml")
+    config = load_config(EXAMPLE_CONFIG)
     assert config.llm.api_key_env == "OPENAI_API_KEY"
     assert config.publish.token_env == "GITHUB_TOKEN"
     for shown in (repr(config), str(config), config.model_dump_json()):
@@ -176,3 +178,67 @@ def test_every_config_key_is_documented_with_its_default() -> None:
                 assert f"`{str(value).lower()}`" in rows[0], f"[{table}] {key}: default {value}"
             elif isinstance(value, int | float | str) and len(str(value)) < 40:
                 assert str(value) in rows[0], f"[{table}] {key}: default {value!r}"
+
+
+# ------------------------------------------------------------------ whose configuration is whose
+
+NIGHT_LOOKUP = REPO_ROOT / "tests" / "fixtures" / "arxiv" / "arxiv_api_idlist_cs.CV_2025-03-26.json"
+
+
+def _classify(tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[str]]:
+    decisions = tmp_path / "decisions.jsonl"
+    decisions.write_text(
+        '{"arxiv_id": "2503.19357", "relevant": true, "section": "Image / Generative-model-based"}\n',
+        encoding="utf-8",
+    )
+    code = main(
+        ["classify", "2503.19357", "--source", str(NIGHT_LOOKUP), "--llm", f"fixture:{decisions}", *extra]
+    )
+    captured = capsys.readouterr()
+    return code, [captured.out, *captured.err.strip().splitlines()]
+
+
+def test_this_repository_has_no_configuration_of_its_own() -> None:
+    """The Awesome-XAD example lives with a copy of its list, not at the root, where every command
+    run in a clone took it for this repository's configuration and this README for the list."""
+    assert not (REPO_ROOT / "triagebot.toml").exists()
+    assert load_config(EXAMPLE_CONFIG).list.path == "README.md"
+    assert (EXAMPLE_CONFIG.parent / "README.md").read_bytes() == (
+        REPO_ROOT / "tests" / "fixtures" / "awesome-xad-README.md"
+    ).read_bytes()
+
+
+def test_a_file_without_paper_entries_is_a_one_line_error_naming_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a clone of this repository the commands find no list: they say so and how to name one."""
+    monkeypatch.chdir(REPO_ROOT)
+    code, (_out, *err) = _classify(tmp_path, capsys)
+    assert code == 2
+    assert len(err) == 1, err
+    assert err[0].startswith("triagebot: error: README.md: has no paper entries"), err[0]
+    assert "--list" in err[0]
+
+
+def test_run_on_a_file_without_paper_entries_stops_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.md").write_text("# Notes\n\n- see [the docs](https://example.org/docs)\n", "utf-8")
+    (tmp_path / "none.jsonl").write_text("", "utf-8")
+    argv = ["run", "--list", "notes.md", "--source", str(NIGHT_LOOKUP), "--publish", "dir:previews"]
+    assert main([*argv, "--llm", "fixture:none.jsonl", "--state", "state"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "notes.md: has no paper entries" in err[0] and "--list" in err[0]
+    assert not (tmp_path / "previews").exists() and not (tmp_path / "state").exists()
+
+
+def test_the_example_folder_works_like_the_list_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From examples/awesome-xad/ the commands find the example config and its list (README.md), as
+    they would at the root of the list's repository."""
+    monkeypatch.chdir(EXAMPLE_CONFIG.parent)
+    code, (out, *_err) = _classify(tmp_path, capsys)
+    assert code == 0, out
+    assert "2503.19357  RELEVANT -> Explainable 2D Anomaly Detection Methods / Image / Generative" in out

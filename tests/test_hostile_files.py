@@ -147,17 +147,21 @@ def test_a_huge_list_file_is_refused_before_it_is_read(files_night: Night) -> No
     assert_one_line_error(result, "huge.md", "MB")
 
 
-def test_a_list_without_entries_gets_one_in_the_default_style(files_night: Night) -> None:
+def test_a_list_without_paper_entries_is_refused_in_one_line_naming_list(files_night: Night) -> None:
+    """A file with headings but no paper entry is not taken for the list: its headings would become
+    the taxonomy (a project's own README was, in a clone of this repository). The error says how to
+    name the list; nothing is fetched, decided or written."""
     empty = _write(
         files_night.root / "new-list.md",
         b"# Awesome Things\n\nA new list.\n\n## Methods\n\n### Image\n\n### Video\n\n## Datasets\n",
     )
-    files_night.list_path = empty
     p = paper()
     result = files_night.run([p], relevant(files_night, p, section="Methods / Image"), list_path=empty)
-    assert result.code == 0, (result.out, result.err)
-    entry = new_entry(files_night, result.previews[p.arxiv_id], p.arxiv_id)
-    assert (entry.section, entry.title) == ("Methods / Image", p.title)
+    assert result.code == 2, (result.out, result.err)
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith(f"triagebot: error: {empty}: has no paper entries") and "--list" in line
+    assert result.report is None and not result.previews
+    assert not (files_night.root / "state").exists()
 
 
 def _ten_thousand_entries(xad: str) -> str:

@@ -26,7 +26,7 @@ import pytest
 from tests.conftest import FIXTURES, make_paper
 from tests.servers.arxiv_server import api_xml
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured
-from tests.servers.scripted_model import paper_ids
+from tests.servers.scripted_model import paper_ids, section_names
 from triagebot.adapters.state_jsonl import JsonlStateStore
 from triagebot.awesome import Entry, parse
 from triagebot.cli import main
@@ -279,13 +279,17 @@ def obeying_model(system_prompt: list[str]) -> Any:
         ids = paper_ids(request)
         if request.schema_name == "ScreenAnswer":
             return structured({"keep": ids, "drop": []})
+        names = section_names(request)
         decisions = []
         for arxiv_id in ids:
             hostile: dict[str, Any] = {
                 "arxiv_id": arxiv_id,
                 "relevant": True,
-                # A: a section the schema allows; B: the protected one the injection asked for.
-                "section": "Image / Foundation-model-based" if arxiv_id.endswith("1") else "Datasets / Video",
+                # A: a section the schema allows (by its number); B: the protected one the injection
+                # asked for, which has no number (the schema's enum has only editable sections).
+                "section": names.index("Image / Foundation-model-based") + 1
+                if arxiv_id.endswith("1")
+                else 99,
                 "runner_up": None,
                 "acronym": f"PWNED]({EVIL})",
                 "venue": f"NeurIPS **2025** [x]({EVIL})",

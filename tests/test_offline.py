@@ -12,8 +12,6 @@ import pytest
 
 from triagebot.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _previews(cwd: Path) -> list[str]:
     return sorted(p.name for p in (cwd / "triagebot-offline" / "previews").iterdir())
@@ -46,11 +44,13 @@ def test_offline_run_writes_previews_and_a_rerun_writes_none(
     assert _previews(tmp_path) == previews
 
 
+@pytest.mark.installed
 def test_installed_console_script_runs_offline_outside_the_repository(tmp_path: Path) -> None:
-    """On CI the package is installed (not editable) into a fresh venv: prove the README's two commands."""
+    """The README's Quick start, whichever way the package was installed: editable (as the README
+    says), or not (tests/test_packaging.py installs the built wheel into a fresh venv)."""
     script = Path(sys.executable).parent / "triagebot"
     if not script.exists():
-        pytest.skip("triagebot is not installed in this environment (CI installs it)")
+        pytest.skip("triagebot is not installed in this environment (pip install -e '.[dev]')")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run(
         [str(script), "run", "--offline"],
@@ -65,13 +65,3 @@ def test_installed_console_script_runs_offline_outside_the_repository(tmp_path: 
     assert "PR previews:" in result.stdout
     assert _previews(tmp_path)
     assert "Traceback" not in result.stderr
-    # it ran the installed package, not this checkout
-    probe = subprocess.run(
-        [sys.executable, "-c", "import triagebot; print(triagebot.__file__)"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert not probe.stdout.strip().startswith(str(ROOT)), probe.stdout

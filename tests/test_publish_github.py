@@ -369,3 +369,10 @@ def test_unauthorized_helper_is_served_as_401(gh: GitHubServer) -> None:
     gh.fail("GET", "/pulls", unauthorized())
     with pytest.raises(PublishAccessError, match="Bad credentials"):
         publisher(gh).existing(["2503.10001"])
+
+
+def test_the_upkeep_pr_does_not_count_against_the_open_paper_pr_cap(gh: GitHubServer) -> None:
+    """``triagebot verify`` keeps one upkeep PR open; it must not hold new papers back."""
+    gh.add_pull("triagebot/upkeep", body="<!-- triagebot:upkeep {} -->")
+    gh.add_pull("triagebot/2503.10001", body=marker("2503.10001"))
+    assert publisher(gh).open_count() == 1

@@ -165,3 +165,38 @@ def _config(workdir: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+def test_dry_run_into_a_relative_folder_writes_previews_and_exits_0(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's dry run, `triagebot run --publish dir:previews`, with every path relative
+    (it used to fail each paper with "relative path can't be expressed as a file URI")."""
+    new = [i for i in _night_ids() if i not in ("2503.19357", "2503.18325")]
+    decisions = _decisions(
+        workdir, [{"arxiv_id": new[0], "relevant": True, "section": "Video / Memory-based"}]
+    )
+    _config(workdir)
+    argv = ["run", "--config", "triagebot.toml", "--list", "README.md", "--source", SOURCE]
+    argv += ["--llm", f"fixture:{decisions.name}", "--publish", "dir:previews", "--state", "state"]
+    argv += ["--since", "2025-03-20", "--until", "2025-03-30"]
+    code = main([*argv, "--report", "report.json"])
+    out, err = capsys.readouterr()
+    report = json.loads((workdir / "report.json").read_text(encoding="utf-8"))
+    assert code == 0, (report["errors"], err)
+    assert "internal error" not in out + err
+    assert [p.name for p in (workdir / "previews").iterdir()] == [f"triagebot__{new[0]}"]
+    assert "PR previews: previews" in out
+    # forced again: the existing preview is found (its URL is a file URI) and counts as the bot's PR
+    assert main([*argv, "--ids", new[0], "--report", "again.json"]) == 0
+    again = json.loads((workdir / "again.json").read_text(encoding="utf-8"))
+    assert not again["errors"] and again["published"] == 0
+
+
+def test_model_flag_overrides_the_configured_model(workdir: Path) -> None:
+    """`--model` (the Action's `model` input) reaches the backend: the bundled recordings were made
+    with gpt-4o-mini, so another model finds none and says which model it looked for."""
+    assert main(["--quiet", "run", "--offline", "--model", "other-model", "--report", "r.json"]) == 1
+    report = json.loads((workdir / "r.json").read_text(encoding="utf-8"))
+    assert report["llm"]["model"] == "other-model"
+    assert report["errors"] and all("model other-model" in e["message"] for e in report["errors"])

@@ -137,7 +137,12 @@ def test_protected_or_unknown_section_uses_runner_up_or_is_an_error() -> None:
     answers = iter(
         [
             classify_reply(
-                decision(paper.arxiv_id, section="Datasets / Video", runner_up="Video / Memory-based")
+                decision(
+                    paper.arxiv_id,
+                    numbered=False,
+                    section="Datasets / Video",
+                    runner_up="Video / Memory-based",
+                )
             ),
             classify_reply(decision(paper.arxiv_id, section="Nonexistent", new_section="Audio")),
         ]
@@ -189,8 +194,28 @@ def test_low_confidence_is_irrelevant_with_the_reason() -> None:
 def test_the_enum_keeps_protected_sections_away_from_the_model() -> None:
     triage, classifier = _triage(_classify_all)
     triage.run([_ad("2501.00005")], skip_screen=True)
-    schema = json.dumps(classifier.requests[0].schema.model_json_schema())
-    assert "Image / Generative-model-based" in schema and "Datasets" not in schema
+    request = classifier.requests[0]
+    schema = request.schema.model_json_schema()
+    assert schema["$defs"]["Section"]["enum"] == list(range(1, 11))  # the ten editable sections
+    system = request.messages[0]["content"]
+    assert "5) Image / Generative-model-based" in system and "Datasets" not in system
+    assert request.sections[4] == "Image / Generative-model-based"
+
+
+def test_every_request_starts_with_the_same_system_message_and_schema() -> None:
+    papers = [_ad(f"2501.0060{i}") for i in range(7)]
+    triage, classifier = _triage(_by_kind(screen=_keep_all, classify=_classify_all), classify_batch=3)
+    triage.run(papers)
+    screens = [r for r in classifier.requests if r.kind == "screen"]
+    classifies = [r for r in classifier.requests if r.kind == "classify"]
+    assert len(classifies) == 3
+    for group in (screens, classifies):
+        assert len({r.messages[0]["content"] for r in group}) == 1
+        assert len({json.dumps(r.schema.model_json_schema()) for r in group}) == 1
+    schema = json.dumps(classifies[0].schema.model_json_schema())
+    assert "2501.006" not in schema and "description" not in schema and '"title": "Acronym"' not in schema
+    taxonomy = classifies[0].messages[0]["content"].split("Sections:", 1)[1]
+    assert taxonomy.count("Image / Generative-model-based") == 1
 
 
 def test_all_sections_protected_is_a_list_error() -> None:
@@ -218,9 +243,49 @@ def test_invalid_answer_is_asked_again_once_with_the_error() -> None:
     report = triage.run([paper], skip_screen=True)
     assert report.verdicts[paper.arxiv_id].kind == "relevant"
     assert report.calls == 2
-    retry = classifier.requests[1].messages
-    assert retry[-2] == {"role": "assistant", "content": "{not json"}
+    first, retry = classifier.requests[0].messages, classifier.requests[1].messages
+    assert retry[0] == first[0]  # the same fixed system message: a cache hit, not a new prompt
+    assert all(m["role"] != "assistant" for m in retry)  # the bad answer is not echoed
     assert "could not be used" in retry[-1]["content"] and "schema" in retry[-1]["content"]
+    assert len(retry[-1]["content"]) < 300
+
+
+def test_a_broken_answer_keeps_its_valid_decisions_and_asks_again_only_for_the_rest() -> None:
+    papers = [_ad(f"2501.0070{i}") for i in range(5)]
+    seen: list[tuple[str, ...]] = []
+
+    def script(request: ModelRequest) -> str:
+        seen.append(request.paper_ids)
+        reply = _classify_all(request)
+        if len(seen) == 1:  # prose around the JSON, and the last decision cut off
+            return "Here you go:\n```json\n" + reply[: reply.rfind('{"arxiv_id"') + 30]
+        return reply
+
+    triage, classifier = _triage(script)
+    report = triage.run(papers, skip_screen=True)
+    assert {v.kind for v in report.verdicts.values()} == {"relevant"}
+    assert seen == [tuple(p.arxiv_id for p in papers), (papers[-1].arxiv_id,)]
+    first, retry = (sum(len(m["content"]) for m in r.messages) for r in classifier.requests)
+    assert retry < first  # the repair costs less than the request it repairs
+    assert classifier.requests[1].messages[-2]["content"].count("<paper id=") == 1
+
+
+def test_papers_left_over_from_several_batches_are_asked_again_together() -> None:
+    papers = [_ad(f"2501.0080{i}") for i in range(6)]
+
+    def script(request: ModelRequest) -> str:
+        ids = request.paper_ids
+        if len(ids) == 3:  # each first-round batch: the last paper misnamed
+            return classify_reply(*(decision(i) for i in ids[:2]), decision("2501.99999"))
+        return _classify_all(request)
+
+    triage, classifier = _triage(script, classify_batch=3)
+    report = triage.run(papers, skip_screen=True)
+    assert {v.kind for v in report.verdicts.values()} == {"relevant"}
+    assert "2501.99999" not in report.verdicts
+    assert len(classifier.requests) == 3  # two batches, then one re-ask for both leftovers
+    assert classifier.requests[-1].paper_ids == (papers[2].arxiv_id, papers[5].arxiv_id)
+    assert "left out or misnamed" in classifier.requests[-1].messages[-1]["content"]
 
 
 def test_persistent_invalid_answer_is_an_error_with_the_raw_answer() -> None:
@@ -393,3 +458,15 @@ def test_an_answer_that_followed_the_injection_writes_nothing_it_asked_for() -> 
     assert d is not None
     assert d.code_url is None and d.venue == "arXiv" and d.acronym != "PWNED!"
     assert d.section == GEN  # only a list section the bot may edit, never Datasets
+
+
+def test_a_quote_cut_mid_word_is_shown_to_the_end_of_the_word() -> None:
+    paper = _ad(
+        "2501.00950",
+        abstract="Zero-shot anomaly detection aims to identify defects in unseen categories of objects.",
+    )
+    quote = "identify defects in unseen categor"  # how a model (or a cut) leaves it
+    triage, _ = _triage(lambda r: classify_reply(decision(paper.arxiv_id, evidence=[quote])))
+    verdict = triage.run([paper], skip_screen=True).verdicts[paper.arxiv_id]
+    assert verdict.decision is not None
+    assert verdict.decision.evidence == ("identify defects in unseen categories",)

@@ -63,6 +63,15 @@ def test_unknown_venue_is_none() -> None:
         ("A study", "We present a framework, named UniVAD, for few-shot anomaly detection.", "UniVAD"),
         ("A study of things", "We propose a new method for anomaly detection.", None),
         ("CLIP: not ours", "", None),
+        (
+            "Harnessing Large Language Models for Training-free Video Anomaly Detection",
+            "Video anomaly detection (VAD) locates abnormal events. In this paper, we propose "
+            "LAnguage-based VAD (LAVAD), a method tackling VAD in a training-free paradigm.",
+            "LAVAD",
+        ),
+        ("A study", "Zero-shot Anomaly Detection (ZSAD) is hard. Our results are strong.", None),
+        ("A study", "We propose PatchLens, a training-free method.", "PatchLens"),
+        ("A study", "We propose a method built on VAEs for anomaly detection.", None),
     ],
 )
 def test_acronym_from(title: str, abstract: str, expected: str | None) -> None:
@@ -77,6 +86,13 @@ def test_valid_acronyms(name: str) -> None:
 @pytest.mark.parametrize("name", ["", "Memory AD", "-lead", "A" * 21, "evil<script>", "x/y"])
 def test_invalid_acronyms(name: str) -> None:
     assert not valid_acronym(name)
+
+
+def test_venue_and_code_from_a_comment() -> None:
+    paper = make_paper(comment="Accepted at CVPR 2024. Code: https://github.com/lucazanella/lavad")
+    match = venue_from(paper)
+    assert match is not None and (match.venue, match.year) == ("CVPR", 2024)
+    assert code_url_from(paper) == "https://github.com/lucazanella/lavad"
 
 
 def test_code_url_only_from_code_hosts_in_the_paper() -> None:

@@ -10,15 +10,19 @@ import pytest
 from tests.conftest import make_paper
 from tests.servers.openai_server import (
     OpenAIServer,
+    Reply,
+    SeenRequest,
     completion,
     invalid_json,
     length_cut,
+    prompt_text,
     rate_limited,
     refusal,
     server_error,
     slow,
     structured,
 )
+from tests.servers.scripted_model import paper_ids
 from tests.triage_helpers import GEN, SECTIONS, classify_reply, decision, deco_paper
 from triagebot.adapters.classifiers import build_classifier
 from triagebot.adapters.openai_backend import OpenAIBackend
@@ -84,7 +88,8 @@ def test_valid_structured_answer(server: OpenAIServer) -> None:
     sent = server.requests[0]
     assert sent.path == "/v1/chat/completions" and sent.headers["authorization"] == "Bearer sk-test"
     schema = sent.body["response_format"]["json_schema"]
-    assert schema["strict"] is True and "Image / Generative-model-based" in json.dumps(schema)
+    assert schema["strict"] is True and ID not in json.dumps(schema)
+    assert "Image / Generative-model-based" in sent.messages[0]["content"]
 
 
 def test_invalid_json_is_asked_again_with_the_error(server: OpenAIServer) -> None:
@@ -92,14 +97,14 @@ def test_invalid_json_is_asked_again_with_the_error(server: OpenAIServer) -> Non
     report = _run(server)
     assert report.verdicts[ID].kind == "relevant" and report.calls == 2
     again = server.requests[1].messages
-    assert again[-2]["content"] == "Sure! {decisions: oops" and "not valid JSON" in again[-1]["content"]
+    assert "oops" not in server.requests[1].text and "not valid JSON" in again[-1]["content"]
 
 
 def test_schema_violation_twice_is_an_error_with_the_raw_answer(server: OpenAIServer) -> None:
     bad = json.dumps({"decisions": [{"arxiv_id": ID, "relevant": "maybe"}]})
     server.enqueue(completion(bad), completion(bad))
     verdict = _run(server).verdicts[ID]
-    assert verdict.kind == "error" and verdict.raw == bad and "does not match the schema" in verdict.reason
+    assert verdict.kind == "error" and verdict.raw == bad and "did not match the schema" in verdict.reason
 
 
 def test_unknown_section_breaks_the_enum_and_is_asked_again(server: OpenAIServer) -> None:
@@ -179,3 +184,25 @@ def test_openai_base_url_from_the_environment(server: OpenAIServer, monkeypatch:
     server.enqueue(completion(_valid()))
     Triage(OpenAIBackend(config), SECTIONS, config).run([deco_paper(make_paper)], skip_screen=True)
     assert len(server.requests) == 1
+
+
+def test_cached_input_tokens_reported_by_the_endpoint_are_counted() -> None:
+    """Every request starts with the same system message and schema, so a provider's prompt cache
+    serves that prefix from the second request on (the server simulates it from 128 tokens)."""
+
+    def answer(request: SeenRequest) -> Reply:
+        return structured({"decisions": [decision(i) for i in paper_ids(request)]})
+
+    papers = [make_paper(f"2501.0100{i}", abstract="We localise anomalies in images. " * 8) for i in range(4)]
+    with OpenAIServer(answer, cache_min_tokens=128, cache_block=64) as server:
+        config = _config(server, classify_batch=1, concurrency=1)
+        report = Triage(OpenAIBackend(config), SECTIONS, config, protected=["Datasets"]).run(
+            papers, skip_screen=True
+        )
+        fixed = (
+            len(prompt_text({**server.requests[0].body, "messages": server.requests[0].messages[:1]})) // 4
+        )
+    assert {v.kind for v in report.verdicts.values()} == {"relevant"}
+    cached = report.usage.cached_input_tokens
+    assert cached >= 3 * (fixed // 64 * 64) > 0  # requests 2-4 reuse the whole fixed prefix
+    assert cached < report.usage.input_tokens

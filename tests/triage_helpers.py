@@ -27,6 +27,8 @@ SECTIONS = [
     SectionSpec(path, description="", examples=(f"[EX{i}] An example method {i}",))
     for i, path in enumerate(PATHS)
 ]
+# How the classify prompt numbers the editable sections (the schema's section enum is 1..10).
+SECTION_NUMBERS = {path.removeprefix(f"{ROOT} / "): n for n, path in enumerate(PATHS[:10], start=1)}
 GEN = f"{ROOT} / Image / Generative-model-based"
 FOUNDATION = f"{ROOT} / Image / Foundation-model-based"
 
@@ -39,8 +41,11 @@ DECO_ABSTRACT = (
 )
 
 
-def decision(arxiv_id: str, **fields: Any) -> dict[str, Any]:
-    """A model-shaped decision dict (all keys, as strict structured output gives them)."""
+def decision(arxiv_id: str, *, numbered: bool = True, **fields: Any) -> dict[str, Any]:
+    """A model-shaped decision dict (all keys, as strict structured output gives them).
+
+    Sections are given by name; ``numbered`` turns the list's own into the numbers the schema
+    asks for (a name that is not one of them stays a name, which breaks the schema)."""
     values: dict[str, Any] = {
         "arxiv_id": arxiv_id,
         "relevant": True,
@@ -55,6 +60,9 @@ def decision(arxiv_id: str, **fields: Any) -> dict[str, Any]:
         "new_section": None,
     }
     values.update(fields)
+    if numbered:
+        for key in ("section", "runner_up"):
+            values[key] = SECTION_NUMBERS.get(values[key], values[key])
     return values
 
 

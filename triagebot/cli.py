@@ -17,7 +17,7 @@ from triagebot.commands.common import EXIT_PARTIAL
 from triagebot.errors import TriagebotError
 from triagebot.redact import RedactingFilter, redact
 
-COMMANDS = ("run", "fetch", "classify", "lint")
+COMMANDS = ("run", "fetch", "classify", "lint", "verify", "eval")
 
 _HANDLER_NAME = "triagebot-stderr"
 

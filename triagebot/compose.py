@@ -23,6 +23,11 @@ from triagebot.sections import SEPARATOR
 
 BOT_LABEL = "triagebot"
 LOW_CONFIDENCE_LABEL = "low-confidence"
+ACRONYM_NEEDED_LABEL = "acronym-needed"
+ACRONYM_NEEDED = (
+    "**Acronym needed:** every entry of this list starts with the method's acronym, and none was "
+    "found in the paper's title or abstract: add it to the line before merging."
+)
 BRANCH_PREFIX = "triagebot/"
 GITHUB_BODY_LIMIT = 65_536  # characters GitHub accepts in a PR body
 BODY_BUDGET = 60_000  # what we aim for: headroom for GitHub's own counting
@@ -49,6 +54,10 @@ def markers_in(body: str | None) -> list[str]:
     return _MARKER_RE.findall(body or "")
 
 
+# The one upkeep PR of ``triagebot verify``: not a paper PR (no id, outside the open-PR cap).
+UPKEEP_BRANCH = f"{BRANCH_PREFIX}upkeep"
+
+
 def branch_for(arxiv_id: str) -> str:
     return f"{BRANCH_PREFIX}{arxiv_id}"
 
@@ -59,11 +68,11 @@ def run_branch(run_id: str) -> str:
 
 
 def id_from_branch(branch: str) -> str | None:
-    """``2503.19357`` for ``triagebot/2503.19357``; None for run branches and foreign ones."""
+    """``2503.19357`` for ``triagebot/2503.19357``; None for run, upkeep and foreign branches."""
     if not branch.startswith(BRANCH_PREFIX):
         return None
     rest = branch[len(BRANCH_PREFIX) :]
-    return None if not rest or rest.startswith("run-") else rest
+    return None if not rest or rest.startswith("run-") or branch == UPKEEP_BRANCH else rest
 
 
 def escape_text(text: str) -> str:
@@ -140,6 +149,7 @@ class Composed:
     year: int | None
     line: str
     notes: tuple[str, ...] = ()
+    acronym_needed: bool = False  # the list's entries all carry an acronym, and this one has none
 
     @property
     def label(self) -> str:
@@ -154,8 +164,21 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def compose_entry(paper: Paper, decision: Decision, doc: Document) -> Composed:
-    """Render ``paper``'s entry in the style of its section of ``doc``. Raises ListError when it cannot."""
+def acronyms_expected(doc: Document, section: str | None = None) -> bool:
+    """True when every entry of ``section`` (or of the list) carries an acronym: then an entry
+    without one is flagged."""
+    pool = doc.section(section).entries if section else doc.entries
+    entries = [e for e in pool if e.parsed]
+    return bool(entries) and all(e.acronym for e in entries)
+
+
+def compose_entry(
+    paper: Paper, decision: Decision, doc: Document, *, acronym_expected: bool | None = None
+) -> Composed:
+    """Render ``paper``'s entry in the style of its section of ``doc``. Raises ListError when it cannot.
+
+    ``acronym_expected`` (default: every entry of that section has one) flags an entry without one.
+    """
     if not decision.relevant or not decision.section:
         raise ValueError(f"{paper.arxiv_id}: only relevant decisions with a section can be composed")
     notes = list(decision.notes)
@@ -179,7 +202,10 @@ def compose_entry(paper: Paper, decision: Decision, doc: Document) -> Composed:
     similar = doc.index.find_acronym(decision.acronym) if decision.acronym else None
     if similar is not None and similar.arxiv_id != paper.arxiv_id:
         notes.append(f"possibly already listed as [{similar.acronym}] at line {similar.line}")
-    return Composed(paper, decision, decision.section, venue, year, line, tuple(notes))
+    if acronym_expected is None:
+        acronym_expected = acronyms_expected(doc, decision.section)
+    needed = acronym_expected and not clean_text(decision.acronym or "")
+    return Composed(paper, decision, decision.section, venue, year, line, tuple(notes), needed)
 
 
 # ---------------------------------------------------------------- the PR body
@@ -217,6 +243,8 @@ def _paper_block(item: Composed, detail: _Detail, heading: str) -> str:
         f"- **Model:** {escape_text(decision.model or 'unknown')}, prompt "
         f"{escape_text(decision.prompt_version or 'unknown')}",
     ]
+    if item.acronym_needed:
+        parts += ["", ACRONYM_NEEDED]
     if detail.rationale and decision.rationale:
         parts += ["", f"**Rationale:** {escape_text(decision.rationale)}"]
     if detail.evidence and decision.evidence:
@@ -290,10 +318,12 @@ class ComposeError(TriagebotError):
 # ---------------------------------------------------------------- proposals
 
 
-def _labels(config: PublishConfig, low: bool) -> tuple[str, ...]:
+def _labels(config: PublishConfig, low: bool, acronym_needed: bool = False) -> tuple[str, ...]:
     labels = dict.fromkeys([*config.labels, BOT_LABEL])
     if low:
         labels[LOW_CONFIDENCE_LABEL] = None
+    if acronym_needed:
+        labels[ACRONYM_NEEDED_LABEL] = None
     return tuple(labels)
 
 
@@ -313,7 +343,7 @@ def proposal_for(
         branch=branch,
         title=_short(title, TITLE_LIMIT),
         body=build_body(items),
-        labels=_labels(config, low),
+        labels=_labels(config, low, any(item.acronym_needed for item in items)),
         draft=low,
         arxiv_ids=tuple(item.paper.arxiv_id for item in items),
         list_path=list_path,

@@ -22,6 +22,32 @@ DEFAULT_QUERY = (
 )
 
 
+# Today's prefilter, as data: visual anomaly detection (Awesome-XAD). Terms are whole words,
+# case-insensitive, plural "s" allowed; "*" at the end allows any ending; a space or hyphen inside
+# a term matches either ("time series" matches "time-series").
+PREFILTER_TERMS = (
+    "anomal*", "abnormal*", "out-of-distribution", "OOD", "novelty", "outlier*", "defect*",
+    "unusual event", "irregular*", "deviation from normal*", "open-set", "unknown object",
+    "unknown class*",
+)  # fmt: skip
+PREFILTER_ON_TOPIC = (
+    "image*", "video*", "visual*", "vision", "pixel*", "frame", "camera*", "surveillance",
+    "industrial inspection", "MVTec*", "VisA", "medical imag*", "MRI", "CT", "X-ray*", "radiograph*",
+    "segmentation", "CLIP", "SAM", "diffusion", "GAN", "autoencoder*", "CNN", "convolution*",
+    "photo*", "scene*", "pedestrian*",
+)  # fmt: skip
+PREFILTER_OFF_TOPIC = (
+    "time series", "log", "log anomal*", "network traffic", "intrusion*", "tabular", "transaction*",
+    "fraud*", "graph anomal*", "node", "sensor data", "NLP", "language models for text",
+    "text anomal*", "KPI*", "telemetry", "ECU", "CAN bus", "smart grid*", "financial",
+)  # fmt: skip
+TOPIC = (
+    "explainable visual (image or video) anomaly detection: methods whose output shows where "
+    "or why (anomaly maps, localisation, attention, textual explanations)"
+)
+OUT_OF_SCOPE = "not images or video, not anomaly/out-of-distribution detection, a survey or a dataset only"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -71,12 +97,18 @@ class LLMConfig(_Strict):
     max_retries: Annotated[int, Field(ge=0)] = 3
     screen_batch: Annotated[int, Field(ge=1, le=500)] = 50
     classify_batch: Annotated[int, Field(ge=1, le=20)] = 5  # papers per full-classification call
-    prefilter: bool = True  # the keyword prefilter (visual anomaly detection only; off for other topics)
-    # What the list collects, in one line: the prompts' only topic-specific words.
-    topic: str = (
-        "explainable visual (image or video) anomaly detection: methods whose output shows where "
-        "or why (anomaly maps, localisation, attention, textual explanations)"
-    )
+    # The keyword prefilter: a paper reaches the model only if its title or abstract has one of
+    # ``prefilter_terms`` (none configured: no such requirement), and is dropped when it has one
+    # of ``prefilter_off_topic`` but none of ``prefilter_on_topic``. Defaults: visual anomaly detection.
+    prefilter: bool = True
+    prefilter_terms: list[str] = Field(default_factory=lambda: list(PREFILTER_TERMS))
+    prefilter_off_topic: list[str] = Field(default_factory=lambda: list(PREFILTER_OFF_TOPIC))
+    prefilter_on_topic: list[str] = Field(default_factory=lambda: list(PREFILTER_ON_TOPIC))
+    # What the list collects, in one line, and what is in and out of its scope: the prompts'
+    # only topic-specific words.
+    topic: str = TOPIC
+    in_scope: str = ""
+    out_of_scope: str = OUT_OF_SCOPE
     max_papers: Annotated[int, Field(ge=0)] = 200  # full classifications per run
     max_tokens: Annotated[int, Field(ge=0)] = 300_000  # input+output tokens per run
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.5

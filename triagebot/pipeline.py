@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from triagebot.awesome import Document, parse
+from triagebot.awesome import Document, parse_list
 from triagebot.compose import build_proposals
 from triagebot.config import Config
 from triagebot.errors import SourceError, TriagebotError
@@ -254,6 +254,7 @@ def classify(triage: Triage, papers: Sequence[Paper], run: _Run, *, forced: bool
         calls=result.calls,
         input_tokens=result.usage.input_tokens,
         output_tokens=result.usage.output_tokens,
+        cached_input_tokens=result.usage.cached_input_tokens,
         estimated_cost_usd=round(result.cost_usd, 6),
     )
     accepted: dict[str, Decision] = {}
@@ -344,7 +345,7 @@ def run_pipeline(
         until=options.until.isoformat() if options.until else None,
         previews=options.previews,
     )
-    doc = parse(publisher.read_list(options.list_path))
+    doc = parse_list(publisher.read_list(options.list_path), options.list_path)
     specs = doc.section_specs(config.list.sections)
     triage = Triage(
         classifier, specs, config.llm, audit_path=options.audit_path, protected=config.list.protected

@@ -47,6 +47,8 @@ class ModelRequest:
     schema: type[BaseModel]
     prompt_version: str
     max_output_tokens: int | None = None
+    # classify: the section names the answer's section numbers stand for (1 is the first)
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,4 +107,17 @@ class StateStore(Protocol):
 
     def save_cursor(self, cursor: Cursor) -> None:
         """Atomically replace the cursor (temp file, fsync, rename)."""
+        ...
+
+
+class PaperIndex(Protocol):
+    """arXiv as a catalogue, for checking entries already in the list (``triagebot verify``)."""
+
+    def lookup(self, arxiv_ids: Sequence[str]) -> Iterator[Paper]:
+        """Full metadata for the given ids (batched); unknown ids are left out. SourceError when
+        arXiv fails after retries."""
+        ...
+
+    def search(self, query: str, max_results: int) -> list[Paper]:
+        """Papers matching an API ``search_query`` (e.g. ``ti:`` terms), best first."""
         ...

@@ -29,6 +29,7 @@ class LLMUsage(BaseModel):
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cached_input_tokens: int = 0  # of input_tokens, as the endpoint reported (prompt caching)
     estimated_cost_usd: float = 0.0
 
 
@@ -55,8 +56,9 @@ class RunReport(BaseModel):
             f"run {self.run_id}: fetched {self.fetched}, skipped {skipped}, classified {self.classified}, "
             f"relevant {self.relevant}, proposed {self.proposed}, published {self.published}, "
             f"pending {self.pending}, errors {len(self.errors)}; "
-            f"LLM {self.llm.calls} calls, {self.llm.input_tokens}+{self.llm.output_tokens} tokens, "
-            f"~${self.llm.estimated_cost_usd:.4f}"
+            f"LLM {self.llm.calls} calls, {self.llm.input_tokens}+{self.llm.output_tokens} tokens"
+            + (f" ({self.llm.cached_input_tokens} cached)" if self.llm.cached_input_tokens else "")
+            + f", ~${self.llm.estimated_cost_usd:.4f}"
         )
 
     def to_markdown(self) -> str:
@@ -71,6 +73,7 @@ class RunReport(BaseModel):
             ("errors", len(self.errors)),
             ("LLM calls", self.llm.calls),
             ("LLM tokens (in + out)", f"{self.llm.input_tokens} + {self.llm.output_tokens}"),
+            ("LLM input tokens served from the prompt cache", self.llm.cached_input_tokens),
             ("estimated cost (USD)", f"{self.llm.estimated_cost_usd:.4f}"),
         ]
         lines = [f"## triagebot run `{self.run_id}`", "", "| stage | count |", "|---|---|"]
@@ -79,16 +82,16 @@ class RunReport(BaseModel):
         if shown:
             lines += ["", "| arXiv | outcome | section | PR / reason |", "|---|---|---|---|"]
             for paper in shown:
-                where = paper.pr_url or _cell(paper.reason)
+                where = paper.pr_url or md_cell(paper.reason)
                 outcome = paper.outcome.value if paper.outcome else ""
-                lines.append(f"| {paper.arxiv_id} | {outcome} | {_cell(paper.section or '')} | {where} |")
+                lines.append(f"| {paper.arxiv_id} | {outcome} | {md_cell(paper.section or '')} | {where} |")
         if self.errors:
             lines += ["", "### Errors", ""]
-            lines += [f"- `{e.arxiv_id or '-'}` ({e.stage}): {_cell(e.message)}" for e in self.errors]
+            lines += [f"- `{e.arxiv_id or '-'}` ({e.stage}): {md_cell(e.message)}" for e in self.errors]
         return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
+def md_cell(text: str) -> str:
     """Text safe inside a markdown table cell (no pipes, no HTML, one line)."""
     text = " ".join(text.split())
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "&#124;")):

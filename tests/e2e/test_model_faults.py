@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.e2e.conftest import MakeWorld
 from tests.e2e.harness import RELEVANT, SLOW, about, always, drop_connection, error_reply, schema_violation
-from tests.servers.openai_server import invalid_json, length_cut, rate_limited, refusal, slow, structured
+from tests.servers.openai_server import invalid_json, rate_limited, refusal, slow, structured
 
 
 def test_transient_model_api_faults_are_retried_and_the_night_completes(make_world: MakeWorld) -> None:
@@ -32,10 +32,11 @@ def test_malformed_answers_are_asked_again_then_recorded_as_errors_and_retried_n
     bad, fine = RELEVANT[0], RELEVANT[2]
     # Screen: one answer that is not JSON is asked again once (and the second answer is good).
     world.model.script(always(invalid_json()), kind="screen")
-    # The batch holding `bad` breaks the schema twice (unknown section, confidence 1.7): it is split,
-    # and `bad` alone is cut off by the length limit, then refused.
+    # The batch holding `bad` breaks the schema (unknown section, confidence 1.7); asked again
+    # together with the other papers left over it breaks it again, so each paper of that re-ask is
+    # asked alone, and `bad` alone is refused.
     world.model.script(schema_violation, schema_violation, kind="classify", when=about(bad))
-    world.model.script(always(length_cut()), always(refusal()), kind="classify", when=about(bad))
+    world.model.script(always(refusal()), kind="classify", when=about(bad))
     # A batch answer that is not JSON at all, then a good one.
     world.model.script(always(invalid_json("<html>oops</html>")), kind="classify", when=about(fine))
     first = world.run()

@@ -12,7 +12,8 @@ Endpoints:
 - ``/api/query?search_query=…&id_list=…&start=…&max_results=…&sortOrder=…``: ``id_list`` answers
   those papers (any version suffix ignored); otherwise every paper, filtered by a
   ``submittedDate:[YYYYMMDDHHMM TO YYYYMMDDHHMM]`` clause when present (other terms are ignored),
-  sorted by ``published``, paged with totalResults.
+  sorted by ``published``, paged with totalResults; a query with ``ti:WORD`` terms answers the
+  papers whose title has every such word (title search, as ``triagebot verify`` uses it).
 - ``/atom/<cat>[+<cat>…]`` and ``/rss/<cat>[+<cat>…]``: the announced papers in any of the
   categories, in arXiv's Atom or RSS 2.0 form, dated ``feed_date``.
 
@@ -45,11 +46,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 from tests.servers.loopback import LoopbackServer
 from triagebot.arxiv_ids import split_id
+from triagebot.awesome.index import title_key
 from triagebot.models import Paper
 
 EASTERN = timezone(timedelta(hours=-4))
 DEFAULT_FEED_DATE = datetime(2025, 8, 20, tzinfo=EASTERN)
 _DEFAULT_PUBLISHED = datetime(2025, 8, 18, 17, 59, 46, tzinfo=UTC)
+_TITLE_TERM = re.compile(r"\bti:(\"[^\"]*\"|[^\s()]+)")
 _DATE_RANGE = re.compile(r"submittedDate:\[(\d{12})\s+TO\s+(\d{12})\]")
 _HTML_PAGE = (
     b"<!DOCTYPE html>\n<html><head><title>arXiv is busy</title></head>"
@@ -418,6 +421,9 @@ class ArxivServer(LoopbackServer):
 
     def _search(self, query: str, *, descending: bool) -> list[Paper]:
         found = self.papers
+        terms = [t.strip('"').casefold() for t in _TITLE_TERM.findall(query)]
+        if terms:  # ti:word AND ti:word …: every word among the title's words, in catalogue order
+            return [p for p in found if set(terms) <= set(title_key(p.title).split())]
         window = _DATE_RANGE.search(query)
         if window:
             low, high = _minute(window.group(1)), _minute(window.group(2)) + timedelta(seconds=59)

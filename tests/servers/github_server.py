@@ -8,7 +8,7 @@
         assert gh.calls() == ["GET /repos/acme/awesome", ...]
 
 Only the endpoints the publisher uses: the repository, branches, git refs, contents (get/put),
-pulls (list with ``state``/``head`` and pagination, create, get) and issue labels. State: commits
+pulls (list with ``state``/``head`` and pagination, create, get, edit) and issue labels. State: commits
 (each a full file snapshot), branches pointing at commits, pull requests with state and merged
 flag. Every request is recorded (method, path, query, JSON body). Faults are queued per route
 (method + path suffix) and served before the real handler; the helpers below build GitHub's own
@@ -318,6 +318,7 @@ class _Api:
             ("GET", r"/pulls", self.list_pulls),
             ("POST", r"/pulls", self.create_pull),
             ("GET", r"/pulls/(?P<number>\d+)", self.get_pull),
+            ("PATCH", r"/pulls/(?P<number>\d+)", self.edit_pull),
             ("POST", r"/issues/(?P<number>\d+)/labels", self.add_labels),
         ]
         for method, pattern, handler in routes:
@@ -556,6 +557,15 @@ class _Api:
         pr = self.s.pulls.get(int(match["number"]))
         if pr is None:
             return not_found()
+        return Reply(200, self._pull_json(pr, full=True))
+
+    def edit_pull(self, seen: Seen, match: re.Match[str]) -> Reply:
+        pr = self.s.pulls.get(int(match["number"]))
+        if pr is None:
+            return not_found()
+        for name in ("title", "body", "state"):
+            if name in (seen.body or {}):
+                setattr(pr, name, seen.body[name])
         return Reply(200, self._pull_json(pr, full=True))
 
     def add_labels(self, seen: Seen, match: re.Match[str]) -> Reply:

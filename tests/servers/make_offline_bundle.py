@@ -5,14 +5,21 @@
 - ``arxiv/``: a cs.CV announcement night (RSS 2.0) of the 98 labelled real papers, and the id-list
   API answer that completes them, rendered in arXiv's formats by the fake server's renderers;
 - ``awesome-xad.md``: the Awesome-XAD README the previews edit;
-- ``triagebot.toml``: the repository's configuration, set up for an offline run;
+- ``triagebot.toml``: the example configuration (examples/awesome-xad/), set up for an offline run;
 - ``recordings/``: the model exchanges of that night, recorded through the real ``openai`` client
   against the scripted model (answers from the labels) on 127.0.0.1 — exactly what `--llm replay`
-  serves. Rerun this after changing the prompts (the prompt version keys the recordings).
+  serves. Rerun this after changing the prompts (the prompt version keys the recordings);
+- ``eval-recordings/``: the same for `triagebot eval --offline` (the labelled set) and
+  `triagebot eval --offline --from-list`, recorded by running exactly those commands;
+
+and, outside the bundle, ``triagebot/data/eval/``: the labelled set (``labeled.jsonl``) and the
+default negatives of `eval --from-list` (``negatives.jsonl``), from the same labelled papers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -33,6 +40,9 @@ from triagebot.pipeline import RunOptions, run_pipeline
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 BUNDLE = ROOT / "triagebot" / "data" / "offline"
+EVAL_DATA = ROOT / "triagebot" / "data" / "eval"
+# The offline evaluations whose model exchanges are recorded (and replayed by `eval --offline`).
+EVAL_RUNS = (("eval", "--offline"), ("eval", "--offline", "--from-list"))
 FEED_DATE = datetime(2025, 3, 26, tzinfo=timezone(timedelta(hours=-4)))
 
 OFFLINE_OVERRIDES = {
@@ -47,7 +57,7 @@ OFFLINE_OVERRIDES = {
 
 
 def offline_config_text() -> str:
-    text = (ROOT / "triagebot.toml").read_text(encoding="utf-8")
+    text = (ROOT / "examples" / "awesome-xad" / "triagebot.toml").read_text(encoding="utf-8")
     for old, new in OFFLINE_OVERRIDES.items():
         if old not in text:
             raise SystemExit(f"triagebot.toml changed: cannot find {old!r}; update OFFLINE_OVERRIDES")
@@ -99,6 +109,49 @@ def record(bundle: Path) -> None:
     print(report.summary_line())
 
 
+def write_eval_data(folder: Path) -> None:
+    """The labelled set and the default negatives (real arXiv papers, labelled by hand)."""
+    labelled: list[str] = []
+    negatives: list[str] = []
+    for row in labeled_rows().values():
+        item: dict[str, object] = {"arxiv_id": row["arxiv_id"], "label": row["label"]}
+        if row["label"] == "relevant":
+            item["section"] = row["section"].replace("/", " / ")
+        else:
+            item["negative_kind"] = row["negative_kind"]
+        item["title"] = row["title"]
+        line = json.dumps(item, ensure_ascii=False) + "\n"
+        labelled.append(line)
+        if row["label"] == "irrelevant":
+            negatives.append(line)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "labeled.jsonl").write_text("".join(labelled), encoding="utf-8")
+    (folder / "negatives.jsonl").write_text("".join(negatives), encoding="utf-8")
+
+
+def record_eval(bundle: Path) -> None:
+    """Run the offline evaluations against the scripted model, recording every exchange."""
+    from triagebot.cli import main as cli
+    from triagebot.commands.eval import OFFLINE_MODEL
+
+    os.environ["OPENAI_API_KEY"] = "sk-offline-recording"
+    with (
+        OpenAIServer(responder=scripted_model(labeled_rows())) as server,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        os.environ["OPENAI_BASE_URL"] = server.base_url
+        config = Path(tmp) / "triagebot.toml"  # the bundled config, under the recordings' model name
+        text = (bundle / "triagebot.toml").read_text(encoding="utf-8")
+        config.write_text(text.replace('model = "gpt-4o-mini"', f'model = "{OFFLINE_MODEL}"'), "utf-8")
+        for run in EVAL_RUNS:
+            argv = ["--quiet", *run, "--llm", "openai", "--config", str(config)]
+            argv += ["--record-dir", str(bundle / "eval-recordings")]
+            with contextlib.redirect_stdout(io.StringIO()):  # the summary is in eval.md
+                code = cli([*argv, "--markdown", str(Path(tmp) / "eval.md")])
+            print(f"triagebot {' '.join(run)}: exit {code}")
+        del os.environ["OPENAI_BASE_URL"]
+
+
 def main() -> None:
     if BUNDLE.exists():
         shutil.rmtree(BUNDLE)
@@ -107,6 +160,8 @@ def main() -> None:
     shutil.copyfile(FIXTURES / "awesome-xad-README.md", BUNDLE / "awesome-xad.md")
     write_arxiv(BUNDLE / "arxiv")
     record(BUNDLE)
+    write_eval_data(EVAL_DATA)
+    record_eval(BUNDLE)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,12 @@
 Replies are served in order from the queue; when the queue is empty the ``responder`` (a function
 of the request) answers, else a 500 saying no reply was scripted. ``POST /chat/completions`` and
 ``/v1/chat/completions`` are served; every request is recorded in ``server.requests``.
+
+Usage, unless a reply gives its own, is counted like a provider does it, in characters/4: the
+prompt is the JSON schema of ``response_format`` plus every message. Prompt caching is simulated
+after OpenAI's documented rule: a prompt of at least ``cache_min_tokens`` (1024) tokens reuses the
+longest prefix it shares with an earlier prompt, in blocks of ``cache_block`` (128) tokens, and the
+answer reports it as ``usage.prompt_tokens_details.cached_tokens``.
 """
 
 from __future__ import annotations
@@ -100,12 +106,29 @@ def slow(reply: Reply, seconds: float) -> Reply:
     return replace(reply, delay=seconds)
 
 
-def _usage(prompt: int, completion_tokens: int) -> dict[str, int]:
-    return {
+def _usage(prompt: int, completion_tokens: int, cached: int | None = None) -> dict[str, Any]:
+    usage: dict[str, Any] = {
         "prompt_tokens": prompt,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt + completion_tokens,
     }
+    if cached is not None:
+        usage["prompt_tokens_details"] = {"cached_tokens": cached}
+    return usage
+
+
+def prompt_text(body: dict[str, Any]) -> str:
+    """What a provider reads as the prompt, in order: the answer schema, then every message."""
+    schema = json.dumps(body.get("response_format") or {}, sort_keys=True)
+    return schema + "".join(str(m.get("content") or "") for m in body.get("messages", []))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    size = min(len(a), len(b))
+    for index in range(size):
+        if a[index] != b[index]:
+            return index
+    return size
 
 
 # ---------------------------------------------------------------- what the server saw
@@ -138,9 +161,14 @@ Responder = Callable[[SeenRequest], Reply]
 class OpenAIServer(LoopbackServer):
     """The server; use as a context manager (it binds port 0 on 127.0.0.1 and stops on exit)."""
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(
+        self, responder: Responder | None = None, *, cache_min_tokens: int = 1024, cache_block: int = 128
+    ) -> None:
         self.responder = responder
         self.requests: list[SeenRequest] = []
+        self.cache_min_tokens = cache_min_tokens
+        self.cache_block = cache_block
+        self._prompts: list[str] = []
         self._queue: list[Reply] = []
         self._lock = threading.Lock()
         super().__init__(_Handler, "fake-openai")
@@ -157,6 +185,15 @@ class OpenAIServer(LoopbackServer):
         """Scripted replies not served yet."""
         with self._lock:
             return len(self._queue)
+
+    def cached_tokens(self, prompt: str) -> int:
+        """Tokens of ``prompt`` served from the simulated prompt cache (and remember it)."""
+        with self._lock:
+            shared = max((_common_prefix(prompt, seen) for seen in self._prompts), default=0)
+            self._prompts.append(prompt)
+        if (len(prompt) + 3) // 4 < self.cache_min_tokens or shared // 4 < self.cache_min_tokens:
+            return 0
+        return (shared // 4) // self.cache_block * self.cache_block
 
     def _answer(self, request: SeenRequest) -> Reply:
         with self._lock:
@@ -194,9 +231,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply, request_body: dict[str, Any]) -> None:
         payload = reply.body
         if isinstance(payload, dict) and "choices" in payload and "usage" not in payload:
-            prompt = sum(len(str(m.get("content") or "")) for m in request_body.get("messages", []))
+            prompt = prompt_text(request_body)
+            cached = self.server.owner.cached_tokens(prompt)
             content = sum(len(str(c["message"].get("content") or "")) for c in payload["choices"])
-            payload = {**payload, "usage": _usage((prompt + 3) // 4, (content + 3) // 4)}
+            payload = {**payload, "usage": _usage((len(prompt) + 3) // 4, (content + 3) // 4, cached)}
         data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
         self.send_response(reply.status)
         self.send_header("content-type", "application/json")

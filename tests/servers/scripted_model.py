@@ -36,15 +36,22 @@ def labeled_rows(path: Path = LABELED) -> dict[str, dict[str, Any]]:
 
 
 def paper_ids(request: SeenRequest) -> list[str]:
-    return re.findall(r"<paper id=([^>]+)>", request.messages[-1]["content"])
+    """The ids of the ``<paper id=…>`` tags in the user messages, in order."""
+    users = [str(m.get("content") or "") for m in request.messages if m.get("role") == "user"]
+    return re.findall(r"<paper id=([^>]+)>", "\n".join(users))
+
+
+def section_names(request: SeenRequest) -> list[str]:
+    """The numbered sections of a classify prompt (``3) Image / Attention-based: …``), in order."""
+    return re.findall(r"^\d+\) ([^:(\n]+?)(?::| \(e\.g\.|$)", request.messages[0]["content"], re.MULTILINE)
 
 
 def scripted_model(rows: dict[str, dict[str, Any]]) -> Callable[[SeenRequest], Reply]:
     """A responder answering screen and classify requests from ``rows``' labels and sections."""
 
-    def short(section: str, names: list[str]) -> str:
+    def number(section: str, names: list[str]) -> int:
         wanted = section.replace("/", " / ")
-        return next(n for n in names if n.replace(" ", "") == wanted.replace(" ", ""))
+        return 1 + next(i for i, n in enumerate(names) if n.replace(" ", "") == wanted.replace(" ", ""))
 
     def respond(request: SeenRequest) -> Reply:
         ids = paper_ids(request)
@@ -55,8 +62,7 @@ def scripted_model(rows: dict[str, dict[str, Any]]) -> Callable[[SeenRequest], R
                 if i in rows and (rows[i]["label"] == "relevant" or rows[i]["negative_kind"] in SCREEN_KEEPS)
             ]
             return structured({"keep": keep, "drop": [i for i in ids if i not in keep]})
-        schema = request.body["response_format"]["json_schema"]["schema"]
-        names = schema["$defs"]["Section"]["enum"]
+        names = section_names(request)
         decisions = []
         for arxiv_id in ids:
             row = rows.get(arxiv_id, {"label": "irrelevant", "section": None, "abstract": ""})
@@ -66,7 +72,7 @@ def scripted_model(rows: dict[str, dict[str, Any]]) -> Callable[[SeenRequest], R
                 {
                     "arxiv_id": arxiv_id,
                     "relevant": relevant,
-                    "section": short(row["section"], names) if relevant else None,
+                    "section": number(row["section"], names) if relevant else None,
                     "runner_up": None,
                     "acronym": None,
                     "venue": None,

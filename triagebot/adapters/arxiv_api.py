@@ -144,6 +144,10 @@ class ArxivApiSource:
             batch = ids[first : first + self._batch]
             yield from self._run(arxiv.Search(id_list=batch, max_results=len(batch)))
 
+    def search(self, query: str, max_results: int) -> list[Paper]:
+        """Papers matching an API ``search_query`` (``ti:`` terms for a title), by relevance."""
+        return list(self._run(arxiv.Search(query=query, max_results=max_results)))
+
     def _run(self, search: arxiv.Search) -> Iterator[Paper]:
         try:
             yield from _papers(self._client.results(search))

@@ -64,7 +64,9 @@ class DirPublisher:
     """``dir:PATH``: previews on disk; reads the list from the local file."""
 
     def __init__(self, root: Path, *, base: str | None = None) -> None:
-        self.root = root
+        # Absolute from the start: a preview's URL is a file URI, which a relative path cannot be
+        # (``--publish dir:previews``, the README's dry run, failed on every paper without this).
+        self.root = root.absolute()
         self.base = base
 
     def read_list(self, path: str) -> str:

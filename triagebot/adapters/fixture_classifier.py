@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.errors import ClassifyError, ConfigError
@@ -67,12 +67,6 @@ def _parts(name: str) -> list[str]:
     ]
 
 
-def _section_choices(schema: type[BaseModel]) -> list[str]:
-    """The section names a classify schema allows (its Section enum)."""
-    item = schema.model_json_schema()["$defs"]
-    return [str(v) for v in item.get("Section", {}).get("enum", [])]
-
-
 def _is_suffix(short: list[str], long: list[str]) -> bool:
     return len(short) <= len(long) and long[len(long) - len(short) :] == short
 
@@ -102,7 +96,7 @@ class FixtureClassifier:
             keep = [i for i in request.paper_ids if i in self.rows and self.rows[i].relevant]
             data: dict[str, Any] = {"keep": keep, "drop": [i for i in request.paper_ids if i not in keep]}
         else:
-            choices = _section_choices(request.schema)
+            choices = list(request.sections)
             data = {"decisions": [self._decision(i, choices) for i in request.paper_ids]}
         raw = json.dumps(data)
         try:
@@ -125,8 +119,8 @@ class FixtureClassifier:
         return {
             "arxiv_id": arxiv_id,
             "relevant": row.relevant,
-            "section": section,
-            "runner_up": runner_up,
+            "section": choices.index(section) + 1 if section else None,  # the schema numbers sections
+            "runner_up": choices.index(runner_up) + 1 if runner_up else None,
             "acronym": row.acronym,
             "venue": row.venue,
             "code_url": row.code_url,

@@ -18,15 +18,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 
-from triagebot.compose import BRANCH_PREFIX, id_from_branch, markers_in
+from triagebot.compose import BRANCH_PREFIX, UPKEEP_BRANCH, id_from_branch, markers_in
 from triagebot.config import PublishConfig, secret
 from triagebot.errors import ConfigError, PublishAccessError, PublishError
 from triagebot.models import ExistingPR, Proposal, PRState, PublishResult, PublishStatus
+
+if TYPE_CHECKING:
+    from triagebot.verify.upkeep import UpkeepHistory
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +163,7 @@ class GitHubPublisher:
         )
 
     @classmethod
-    def from_config(cls, config: PublishConfig, *, tuning: Tuning | None = None) -> GitHubPublisher:
+    def from_config(cls, config: PublishConfig, *, tuning: Tuning | None = None) -> Self:
         """Token from ``token_env``, API URL from GITHUB_API_URL, repo from config or GITHUB_REPOSITORY;
         pacing, backoff and timeout from the config unless ``tuning`` is given."""
         token = secret(config.token_env)
@@ -258,7 +261,12 @@ class GitHubPublisher:
         return found
 
     def open_count(self) -> int:
-        return sum(1 for pr in self._pulls(state="open") if _is_bots(pr, self.repo_name))
+        """Open paper PRs of the bot (the upkeep PR of ``verify`` does not hold papers back)."""
+        return sum(
+            1
+            for pr in self._pulls(state="open")
+            if _is_bots(pr, self.repo_name) and pr.head.ref != UPKEEP_BRANCH
+        )
 
     # ------------------------------------------------------------ publishing
 
@@ -409,3 +417,64 @@ def repo_relative(list_path: Path) -> str:
     if list_path.is_absolute():
         raise ConfigError(f"list path {list_path} must be relative to the repository root for github")
     return list_path.as_posix()
+
+
+# ---------------------------------------------------------------- upkeep (triagebot verify)
+
+
+class GitHubUpkeepPublisher(GitHubPublisher):
+    """The one upkeep PR (``triagebot verify --publish github``), found again without state.
+
+    Its branch is fixed (``triagebot/upkeep``) and its body carries a marker listing the keys of
+    the changes it proposes. A closed, unmerged upkeep PR declines its changes for good; an open
+    one is the only one: a new set of changes updates it (branch recomposed on the base, body
+    rewritten) instead of opening a second PR.
+    """
+
+    def upkeep_history(self, branch: str) -> UpkeepHistory:
+        from triagebot.verify.upkeep import UpkeepHistory, upkeep_keys
+
+        open_pr: Any = None
+        open_keys: frozenset[str] = frozenset()
+        rejected: dict[str, int] = {}
+        for pr in self._pulls(state="all", sort="created", direction="desc"):
+            head_repo = pr.head.repo
+            if head_repo is None or str(head_repo.full_name).casefold() != self.repo_name.casefold():
+                continue
+            keys = upkeep_keys(pr.body)
+            if keys is None and pr.head.ref != branch:
+                continue
+            state = _state(pr)
+            if state is PRState.OPEN and open_pr is None:
+                open_pr, open_keys = pr, frozenset(keys or ())
+            elif state is PRState.CLOSED:
+                for key in keys or ():
+                    rejected.setdefault(key, pr.number)
+        return UpkeepHistory(
+            open_number=open_pr.number if open_pr is not None else None,
+            open_url=open_pr.html_url if open_pr is not None else None,
+            open_keys=open_keys,
+            rejected=rejected,
+        )
+
+    def publish_upkeep(self, proposal: Proposal, history: UpkeepHistory) -> PublishResult:
+        from triagebot.verify.upkeep import upkeep_keys
+
+        base = self.base(proposal)
+        keys = frozenset(upkeep_keys(proposal.body) or ())
+        number = history.open_number
+        if number is not None and keys == history.open_keys:
+            return PublishResult(
+                proposal.arxiv_ids,
+                PublishStatus.EXISTS_OPEN,
+                url=history.open_url,
+                number=number,
+                message=f"upkeep PR #{number} is open and proposes the same changes; left as is",
+            )
+        if number is not None:
+            outcome = self._compose_on_branch(proposal, base, reset=True)
+            pr = _call(f"reading PR #{number}", lambda: self._repo.get_pull(number))
+            _call(f"updating PR #{number}", lambda: pr.edit(title=proposal.title, body=proposal.body))
+            note = "" if outcome != "no_change" else f" ({base} already holds every change)"
+            return self._result(proposal, PublishStatus.EXISTS_OPEN, pr, f"updated upkeep PR #{number}{note}")
+        return self._open(proposal, base)

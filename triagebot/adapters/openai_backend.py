@@ -71,7 +71,12 @@ def _content_of(body: str) -> tuple[str, Usage]:
     choices = data.get("choices") or [{}]
     message = choices[0].get("message") or {}
     usage = data.get("usage") or {}
-    tokens = Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+    tokens = Usage(
+        int(usage.get("prompt_tokens") or 0),
+        int(usage.get("completion_tokens") or 0),
+        cached_input_tokens=int(cached or 0),
+    )
     return str(message.get("content") or message.get("refusal") or ""), tokens
 
 
@@ -158,7 +163,9 @@ class OpenAIBackend:
             raise ClassifyError(f"the model refused: {choice.message.refusal}", model=self.model, raw=content)
         parsed: BaseModel | None = choice.message.parsed
         if completion.usage is not None:
-            usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
+            details = completion.usage.prompt_tokens_details
+            cached = (details.cached_tokens or 0) if details is not None else 0
+            usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens, False, cached)
         return ModelAnswer(
             parsed=parsed,
             raw=content,

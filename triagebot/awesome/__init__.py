@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triagebot.awesome.document import Document, Entry, Section, heading_name, parse
+from triagebot.awesome.document import Document, Entry, Section, heading_name, parse, parse_list
 from triagebot.awesome.files import read_list_file
 from triagebot.awesome.grammar import Layout
 from triagebot.awesome.index import EntryIndex, title_key
@@ -23,6 +23,7 @@ __all__ = [
     "learn_style",
     "lint",
     "parse",
+    "parse_list",
     "read_list_file",
     "render_entry",
     "style_from_example",

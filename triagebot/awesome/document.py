@@ -373,6 +373,19 @@ def _parse(text: str, style: Style | None) -> Document:
     return Document(lines, sections, entries, structure=structure, samples=samples, style=style)
 
 
+def parse_list(text: str, path: str) -> Document:
+    """Parse the list the bot is to work on. Raises ListError when no entry of ``text`` links an
+    arXiv paper: then it is some other Markdown file (a project's README taken for the list, say),
+    and its headings must not become the taxonomy papers are sorted into."""
+    doc = parse(text)
+    if not any(entry.arxiv_id for entry in doc.entries):
+        raise ListError(
+            f"{path}: has no paper entries (no list item links an arXiv paper), so it is not the list",
+            hint="name the list with --list PATH, or set [list] path in triagebot.toml",
+        )
+    return doc
+
+
 def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -> Entry:
     raw = body("".join(lines[block.start : block.stop]))
     links = [(link.label, link.url) for link in reading.links]

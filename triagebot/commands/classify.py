@@ -50,9 +50,10 @@ def _ids(raw: Sequence[str]) -> list[str]:
 
 
 def _sections(config: Config, path: Path) -> list[SectionSpec]:
-    from triagebot.awesome import parse, read_list_file
+    from triagebot.awesome import parse_list, read_list_file
 
-    specs: list[SectionSpec] = parse(read_list_file(path)).section_specs(config.list.sections)
+    doc = parse_list(read_list_file(path), str(path))
+    specs: list[SectionSpec] = doc.section_specs(config.list.sections)
     return specs
 
 

@@ -45,6 +45,9 @@ def register(subparsers: Any) -> None:
         help="where papers come from; PATH is a saved arXiv response or feed (repeatable)",
     )
     parser.add_argument("--llm", metavar="openai|replay|fixture:PATH", help="the model backend")
+    parser.add_argument(
+        "--model", metavar="NAME", help="the model as the endpoint names it (default: [llm] model)"
+    )
     parser.add_argument("--publish", metavar="github|dir:PATH|none", help="where proposals go")
     parser.add_argument(
         "--repo", metavar="OWNER/NAME", help="the list's repository (default: GITHUB_REPOSITORY)"
@@ -80,6 +83,8 @@ def handle(args: argparse.Namespace) -> int:
         raise ConfigError("--max-papers must be 0 or more")
     if args.offline:
         args, config = offline_setup(args, config, Path.cwd())
+    if args.model:
+        config = config.model_copy(update={"llm": config.llm.model_copy(update={"model": args.model})})
     report = run_pipeline(crash_hook=_crash_hook_from_env(), **_plan(args, config))
     _emit(report, args.report)
     return EXIT_PARTIAL if report.errors else EXIT_OK

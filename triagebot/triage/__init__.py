@@ -5,11 +5,12 @@ report = Triage(classifier, sections, config.llm, audit_path=..., protected=...)
 """
 
 from triagebot.triage.engine import Triage, TriageReport, dump_verdict
-from triagebot.triage.prefilter import prefilter
+from triagebot.triage.prefilter import Prefilter, prefilter
 from triagebot.triage.prompts import prompt_version
 from triagebot.triage.validate import Rules, Verdict, to_verdict
 
 __all__ = [
+    "Prefilter",
     "Rules",
     "Triage",
     "TriageReport",

@@ -75,6 +75,7 @@ class AuditLog:
                 "input_tokens": usage.input_tokens,
                 "output_tokens": usage.output_tokens,
                 "estimated": usage.estimated,
+                "cached_input_tokens": usage.cached_input_tokens,
             },
             "latency_s": round(latency_s, 3),
         }

@@ -2,6 +2,12 @@
 
 Knows the Classifier port, never an SDK. Every input paper leaves with exactly one Verdict:
 prefiltered, irrelevant, relevant, pending (a cap was reached) or error (with the raw answer).
+
+Cheap when things go wrong: an answer that is not valid as a whole still gives the papers it
+answered well (see ``schema.salvage_*``); the papers left over from every batch of a round (not
+answered, misnamed, or in a broken answer) are asked again *together*, in batches, with one short
+note saying what was wrong and without echoing the bad answer. Only a batch the model refuses as
+a whole is split up, paper by paper, so one paper cannot sink the others.
 """
 
 from __future__ import annotations
@@ -11,9 +17,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,15 +31,22 @@ from triagebot.ports import Classifier, ModelAnswer, ModelRequest
 from triagebot.sections import SEPARATOR, shortest_unique_suffix
 from triagebot.triage.audit import AuditLog, cost_usd, estimate_tokens
 from triagebot.triage.limits import Ledger, RateLimiter
-from triagebot.triage.prefilter import prefilter
+from triagebot.triage.prefilter import Prefilter
 from triagebot.triage.prompts import (
     classify_messages,
     prompt_version,
-    retry_messages,
+    scope_lines,
     screen_messages,
     taxonomy,
 )
-from triagebot.triage.schema import RawDecision, ScreenAnswer, classify_schema
+from triagebot.triage.schema import (
+    RawDecision,
+    ScreenAnswer,
+    classify_schema,
+    decode_decision,
+    salvage_decisions,
+    salvage_screen,
+)
 from triagebot.triage.validate import Rules, Verdict, to_verdict
 
 log = logging.getLogger(__name__)
@@ -41,6 +54,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SCREEN_TOKENS_PER_PAPER = 8
 CLASSIFY_TOKENS_PER_PAPER = 300
+LEFT_OUT = "it left out or misnamed some papers"
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,20 @@ class _Screened:
     keep: set[str] = field(default_factory=set)
     forgotten: list[Paper] = field(default_factory=list)
     verdicts: dict[str, Verdict] = field(default_factory=dict)
+    problem: str | None = None
+
+
+@dataclass
+class _Classified:
+    """One classify request's outcome: verdicts, the papers to ask again, or a refused batch."""
+
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+    leftover: list[Paper] = field(default_factory=list)
+    problem: str | None = None  # why the leftover papers have no usable answer
+    raw: str | None = None
+    refused: ClassifyError | None = None  # the whole batch failed without an answer to salvage
+    refused_batch: list[Paper] = field(default_factory=list)
+    asked: list[Paper] = field(default_factory=list)  # the papers of the request
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
@@ -84,6 +112,22 @@ def _short_name(path: str, paths: Sequence[str]) -> str:
 
 def _messages_text(request: ModelRequest) -> str:
     return "".join(m.get("content", "") for m in request.messages)
+
+
+def _problem(err: InvalidAnswerError) -> str:
+    """What was wrong with an answer, in a few words (said to the model when asking again)."""
+    text = " ".join(str(err).split())
+    if "not valid JSON" in text:
+        return "not valid JSON"
+    if "length limit" in text:
+        return "cut off by the length limit"
+    detail = text.split("schema: ", 1)[1] if "schema: " in text else ""
+    return "it did not match the schema" + (f": {detail[:100]}" if detail else "")
+
+
+def _one_problem(problems: Sequence[str | None]) -> str:
+    found = sorted({p for p in problems if p})
+    return found[0] if len(found) == 1 else "; ".join(found) or LEFT_OUT
 
 
 class Triage:
@@ -110,6 +154,9 @@ class Triage:
             raise ListError("the list has no section the bot may edit (all are missing or protected)")
         self.section_names = [_short_name(s.path, paths) for s in editable]
         self.taxonomy = taxonomy(editable, self.section_names, config.few_shot_tokens)
+        self.schema = classify_schema(len(self.section_names))  # the same for every request
+        self.scope = scope_lines(config.in_scope, config.out_of_scope)
+        self.prefilter = Prefilter.from_config(config)
         self.audit = AuditLog(audit_path)
 
     # ------------------------------------------------------------------ the run
@@ -121,11 +168,11 @@ class Triage:
         verdicts: dict[str, Verdict] = {}
         candidates: list[Paper] = []
         for paper in unique:
-            if not skip_screen and self.config.prefilter and not prefilter(paper):
+            why = None if skip_screen else self.prefilter.why_not(paper)
+            if why is not None:
                 verdicts[paper.arxiv_id] = Verdict(
-                    paper.arxiv_id, "prefiltered", None, "plainly not visual anomaly detection (keywords)",
-                    None, "prefilter",
-                )  # fmt: skip
+                    paper.arxiv_id, "prefiltered", None, why, None, "prefilter"
+                )
             else:
                 candidates.append(paper)
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="triage") as pool:
@@ -134,9 +181,7 @@ class Triage:
             for paper in survivors[cap:]:
                 reason = f"over the per-run cap of {cap} classifications (llm.max_papers); retried next run"
                 verdicts[paper.arxiv_id] = Verdict(paper.arxiv_id, "pending", None, reason, None, "classify")
-            batches = list(_chunks(survivors[:cap], self.config.classify_batch))
-            for result in pool.map(lambda batch: self._classify_batch(run, batch), batches):
-                verdicts.update(result)
+            verdicts.update(self._classify(pool, run, survivors[:cap]))
         ordered = {
             p.arxiv_id: verdicts.get(p.arxiv_id)
             or Verdict(p.arxiv_id, "error", None, "no verdict reached (bug)", None, "classify")
@@ -159,37 +204,48 @@ class Triage:
     ) -> list[Paper]:
         keep: set[str] = set()
         forgotten: list[Paper] = []
+        problems: list[str | None] = []
         size = self.config.screen_batch
         for result in pool.map(lambda batch: self._screen_batch(run, batch), _chunks(papers, size)):
             keep |= result.keep
             forgotten += result.forgotten
+            problems.append(result.problem)
             verdicts.update(result.verdicts)
         if forgotten:
-            log.info("screen: asking again about %d paper(s) the model left out", len(forgotten))
-            for result in pool.map(lambda batch: self._screen_batch(run, batch), _chunks(forgotten, size)):
+            log.info("screen: asking again about %d paper(s) without a usable answer", len(forgotten))
+            note = _one_problem(problems)
+            again = pool.map(lambda batch: self._screen_batch(run, batch, note), _chunks(forgotten, size))
+            for result in again:
                 keep |= result.keep | {p.arxiv_id for p in result.forgotten}
                 verdicts.update(result.verdicts)
                 for paper in result.forgotten:
-                    log.warning("screen: %s left out twice; kept for full classification", paper.arxiv_id)
+                    log.warning(
+                        "screen: no answer for %s twice; kept for full classification", paper.arxiv_id
+                    )
         return [p for p in papers if p.arxiv_id in keep]
 
-    def _screen_batch(self, run: _Run, batch: list[Paper]) -> _Screened:
+    def _screen_batch(self, run: _Run, batch: list[Paper], note: str | None = None) -> _Screened:
         ids = [p.arxiv_id for p in batch]
         request = ModelRequest(
             kind="screen",
             paper_ids=tuple(ids),
-            messages=screen_messages(batch, self.config.topic),
+            messages=screen_messages(batch, self.config.topic, scope=self.scope, note=note),
             schema=ScreenAnswer,
             prompt_version=self.prompt_version,
             max_output_tokens=32 + SCREEN_TOKENS_PER_PAPER * len(batch),
         )
         try:
-            parsed, _ = self._ask(run, request)
+            parsed = self._ask(run, request, attempt=1 if note is None else 2)
             answer = ScreenAnswer.model_validate(parsed.model_dump(mode="json"))
         except _BudgetSpent:
             reason = f"token cap of {self.config.max_tokens} reached (llm.max_tokens); retried next run"
             return _Screened(verdicts={i: Verdict(i, "pending", None, reason, None, "screen") for i in ids})
-        except (ClassifyError, ValidationError) as err:
+        except InvalidAnswerError as err:
+            keep, drop = salvage_screen(err.raw or "")
+            result = self._screened(batch, ScreenAnswer(keep=keep, drop=drop))
+            result.problem = _problem(err)
+            return result
+        except ClassifyError as err:
             log.warning("screen failed for %d paper(s), all kept for full classification: %s", len(ids), err)
             return _Screened(keep=set(ids))
         return self._screened(batch, answer)
@@ -209,6 +265,8 @@ class Triage:
         keep &= ids
         drop = (drop & ids) - keep
         result = _Screened(keep=keep, forgotten=[p for p in batch if p.arxiv_id not in keep | drop])
+        if result.forgotten:
+            result.problem = LEFT_OUT
         for arxiv_id in sorted(drop):
             decision = Decision(
                 arxiv_id=arxiv_id,
@@ -223,79 +281,133 @@ class Triage:
 
     # ------------------------------------------------------------------ stage 2: full classification
 
-    def classify_request(self, batch: Sequence[Paper]) -> ModelRequest:
-        """The full-classification request for ``batch`` (also what a recording is keyed on)."""
+    def classify_request(self, batch: Sequence[Paper], note: str | None = None) -> ModelRequest:
+        """The full-classification request for ``batch`` (also what a recording is keyed on);
+        ``note`` (why the papers are asked again) makes it a re-ask."""
         ids = [p.arxiv_id for p in batch]
+        room = CLASSIFY_TOKENS_PER_PAPER * len(batch) * (1 if note is None else 2)
         return ModelRequest(
             kind="classify",
             paper_ids=tuple(ids),
-            messages=classify_messages(batch, self.config.topic, self.taxonomy),
-            schema=classify_schema(self.section_names, ids),
+            messages=classify_messages(batch, self.config.topic, self.taxonomy, scope=self.scope, note=note),
+            schema=self.schema,
             prompt_version=self.prompt_version,
-            max_output_tokens=CLASSIFY_TOKENS_PER_PAPER * len(batch),
+            max_output_tokens=room,
+            sections=tuple(self.section_names),
         )
 
-    def _classify_batch(self, run: _Run, batch: list[Paper]) -> dict[str, Verdict]:
-        ids = [p.arxiv_id for p in batch]
-        request = self.classify_request(batch)
+    def _classify(self, pool: ThreadPoolExecutor, run: _Run, papers: Sequence[Paper]) -> dict[str, Verdict]:
+        """Every batch; then the papers left over from all of them, asked again together; then,
+        only if that re-ask fails too, each of its papers alone (one cannot sink the others)."""
+        verdicts: dict[str, Verdict] = {}
+        size = self.config.classify_batch
+        first = list(pool.map(lambda batch: self._classify_batch(run, batch), _chunks(papers, size)))
+        leftover = [p for result in first for p in result.leftover]
+        for result in first:
+            verdicts.update(result.verdicts)
+            if result.refused is not None:
+                verdicts.update(self._refused(run, result))
+        if not leftover:
+            return verdicts
+        note = _one_problem([r.problem for r in first if r.leftover])
+        log.info("classify: asking again about %d paper(s) together (%s)", len(leftover), note)
+        again = list(pool.map(lambda batch: self._classify_batch(run, batch, note), _chunks(leftover, size)))
+        for result in again:
+            verdicts.update(result.verdicts)
+            if result.refused is not None:
+                verdicts.update(self._refused(run, result))
+            for paper in result.leftover:
+                if len(result.asked) == 1:
+                    verdicts.update(self._failed(result, paper))
+                    continue
+                alone = self._classify_batch(run, [paper], result.problem or LEFT_OUT)
+                verdicts.update(alone.verdicts)
+                if alone.refused is not None or alone.leftover:
+                    verdicts.update(self._failed(alone, paper))
+        return verdicts
+
+    def _refused(self, run: _Run, result: _Classified) -> dict[str, Verdict]:
+        """A batch that failed as a whole: each paper alone, so one paper cannot sink the others."""
+        err = result.refused
+        assert err is not None
+        papers = result.refused_batch
+        if len(papers) > 1:
+            log.warning("classify failed for a batch of %d; asking about each alone: %s", len(papers), err)
+            verdicts: dict[str, Verdict] = {}
+            for paper in papers:
+                alone = self._classify_batch(run, [paper])
+                verdicts.update(alone.verdicts)
+                if alone.refused is not None or alone.leftover:
+                    verdicts.update(self._failed(alone, paper))
+            return verdicts
+        return self._failed(result, papers[0])
+
+    @staticmethod
+    def _failed(result: _Classified, paper: Paper) -> dict[str, Verdict]:
+        err = result.refused
+        if err is not None:
+            hint = f" (hint: {err.hint})" if err.hint else ""
+            return {
+                paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, f"{err}{hint}", err.raw, "classify")
+            }
+        reason = f"no usable decision after asking again ({result.problem or LEFT_OUT})"
+        return {paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, reason, result.raw, "classify")}
+
+    def _fits_schema(self, item: Any) -> bool:
+        """A salvaged item is used only if it is exactly what the schema asks for."""
         try:
-            parsed, _ = self._ask(run, request)
-            items = [
-                RawDecision.model_validate(i) for i in parsed.model_dump(mode="json").get("decisions", [])
-            ]
+            self.schema.model_validate({"decisions": [item]})
+        except ValidationError:
+            return False
+        return True
+
+    def _classify_batch(self, run: _Run, batch: list[Paper], note: str | None = None) -> _Classified:
+        ids = [p.arxiv_id for p in batch]
+        request = self.classify_request(batch, note)
+        raw: str | None = None
+        problem: str | None = None
+        try:
+            parsed = self._ask(run, request, attempt=1 if note is None else 2)
+            items: list[Any] = list(parsed.model_dump(mode="json").get("decisions", []))
+            raw = parsed.model_dump_json()
         except _BudgetSpent:
             reason = f"token cap of {self.config.max_tokens} reached (llm.max_tokens); retried next run"
-            return {i: Verdict(i, "pending", None, reason, None, "classify") for i in ids}
-        except (ClassifyError, ValidationError) as err:
-            if len(batch) > 1:
-                log.warning("classify failed for a batch of %d; asking about each alone: %s", len(batch), err)
-                return self._one_by_one(run, batch)
-            raw = err.raw if isinstance(err, ClassifyError) else None
-            hint = f" (hint: {err.hint})" if isinstance(err, ClassifyError) and err.hint else ""
-            return {ids[0]: Verdict(ids[0], "error", None, f"{err}{hint}", raw, "classify")}
+            return _Classified(
+                verdicts={i: Verdict(i, "pending", None, reason, None, "classify") for i in ids}
+            )
+        except InvalidAnswerError as err:
+            raw, problem = err.raw, _problem(err)
+            items = [i for i in salvage_decisions(err.raw or "") if self._fits_schema(i)]
+            log.info("classify: %s for %d paper(s); %d answer(s) salvaged", problem, len(ids), len(items))
+        except ClassifyError as err:
+            return _Classified(refused=err, raw=err.raw, refused_batch=batch)
         found: dict[str, RawDecision] = {}
         for item in items:
-            found.setdefault(normalize_id(item.arxiv_id) or item.arxiv_id, item)
-        verdicts: dict[str, Verdict] = {}
-        missing = [p for p in batch if p.arxiv_id not in found]
+            decision = decode_decision(item, self.section_names)
+            if decision is not None:
+                found.setdefault(normalize_id(decision.arxiv_id) or decision.arxiv_id, decision)
+        result = _Classified(raw=raw, problem=problem, asked=batch)
         for paper in batch:
-            if paper.arxiv_id in found:
-                item = found[paper.arxiv_id]
-                verdicts[paper.arxiv_id] = to_verdict(item, paper, self.rules, item.model_dump_json())
-        if missing and len(batch) > 1:
-            verdicts.update(self._one_by_one(run, missing))
-        elif missing:
-            reason = "the model gave no decision for this paper"
-            verdicts[ids[0]] = Verdict(ids[0], "error", None, reason, parsed.model_dump_json(), "classify")
-        return verdicts
+            answer = found.get(paper.arxiv_id)
+            if answer is None:
+                result.leftover.append(paper)
+            else:
+                result.verdicts[paper.arxiv_id] = to_verdict(
+                    answer, paper, self.rules, answer.model_dump_json()
+                )
+        if result.leftover and result.problem is None:
+            result.problem = LEFT_OUT
+        return result
 
-    def _one_by_one(self, run: _Run, papers: list[Paper]) -> dict[str, Verdict]:
-        verdicts: dict[str, Verdict] = {}
-        for paper in papers:
-            verdicts.update(self._classify_batch(run, [paper]))
-        return verdicts
+    # ------------------------------------------------------------------ one exchange
 
-    # ------------------------------------------------------------------ one exchange (asked again once)
-
-    def _ask(self, run: _Run, request: ModelRequest) -> tuple[BaseModel, str]:
-        """The parsed answer to ``request``; an answer breaking the schema is asked again once."""
-        for attempt in (1, 2):
-            if run.ledger.exhausted():
-                raise _BudgetSpent
-            try:
-                answer = self._exchange(run, request, attempt)
-            except InvalidAnswerError as err:
-                if attempt == 2:
-                    raise ClassifyError(
-                        f"invalid answer twice: {err}", model=self.classifier.model, raw=err.raw
-                    ) from err
-                budget = (request.max_output_tokens or 0) * 2 or None
-                messages = retry_messages(request.messages, err.raw or "", str(err))
-                request = replace(request, messages=messages, max_output_tokens=budget)
-                continue
-            assert answer.parsed is not None  # _exchange guarantees it
-            return answer.parsed, answer.raw
-        raise AssertionError("unreachable")
+    def _ask(self, run: _Run, request: ModelRequest, *, attempt: int) -> BaseModel:
+        """The parsed answer to ``request`` (one exchange; callers decide what to ask again)."""
+        if run.ledger.exhausted():
+            raise _BudgetSpent
+        answer = self._exchange(run, request, attempt)
+        assert answer.parsed is not None  # _exchange guarantees it
+        return answer.parsed
 
     def _exchange(self, run: _Run, request: ModelRequest, attempt: int) -> ModelAnswer:
         """One call to the classifier, accounted and audited whatever happens."""

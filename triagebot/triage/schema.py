@@ -1,26 +1,41 @@
-"""The model-facing answer schemas, and the lenient internal form every backend's answer becomes.
+"""The model-facing answer schemas, the lenient internal form every answer becomes, and salvage.
 
-The classify schema is built at run time: its ``section`` is an Enum of the list's own (editable)
-sections and its ``arxiv_id`` an Enum of the ids in the request, so a structured-output model
-cannot invent either. All fields are required (no defaults) as strict structured output demands.
+The classify schema is the same for every request of a run (so providers' prompt caching applies
+to it): ``section`` and ``runner_up`` are an integer enum of the numbered sections the prompt
+lists (one copy of the taxonomy per request, and a structured-output model cannot invent one);
+``arxiv_id`` is a string that code matches against the batch. No field descriptions: the prompt
+says what each field means. All fields are required (no defaults) as strict structured output
+demands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from enum import StrEnum
+import json
+import re
+from collections.abc import Iterator, Sequence
+from enum import IntEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+
+def _lean(schema: dict[str, Any]) -> None:
+    """No titles in the JSON schema the model reads: they only repeat the field names."""
+    schema.pop("title", None)
+    for value in schema.get("properties", {}).values():
+        value.pop("title", None)
+
+
+LEAN = ConfigDict(extra="forbid", json_schema_extra=_lean)
 
 
 class ScreenAnswer(BaseModel):
     """The batched screen: every id of the batch in exactly one of the two lists."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = LEAN
 
-    keep: list[str] = Field(description="ids of papers that may belong in the list")
-    drop: list[str] = Field(description="ids of papers that plainly do not")
+    keep: list[str]
+    drop: list[str]
 
 
 class RawDecision(BaseModel):
@@ -41,30 +56,74 @@ class RawDecision(BaseModel):
     new_section: str | None = None
 
 
-def _enum(name: str, values: Sequence[str]) -> Any:
-    return StrEnum(name, [(f"v{i}", value) for i, value in enumerate(values)])
-
-
-def classify_schema(section_names: Sequence[str], paper_ids: Sequence[str]) -> type[BaseModel]:
-    """``{"decisions": [PaperDecision, …]}`` with enums of the given section names and paper ids."""
-    section: Any = _enum("Section", section_names) | None
-    strict = ConfigDict(extra="forbid")
+def classify_schema(section_count: int) -> type[BaseModel]:
+    """``{"decisions": [PaperDecision, …]}`` whose sections are the numbers 1..``section_count``."""
+    members = {f"s{n}": n for n in range(1, max(1, section_count) + 1)}
+    numbers: Any = IntEnum("Section", members)  # type: ignore[misc]  # members known at run time only
     item: Any = create_model(
         "PaperDecision",
-        __config__=strict,
-        arxiv_id=(_enum("PaperId", paper_ids), Field(description="the id of the <paper> tag")),
-        relevant=(bool, Field(description="does the paper belong in the list")),
-        section=(section, Field(description="best section; null when irrelevant or none fits")),
-        runner_up=(section, Field(description="second-best section, or null")),
-        acronym=(str | None, Field(description="the method's short name as the paper writes it, or null")),
-        venue=(str | None, Field(description="venue the comment says it was accepted at, or null")),
-        code_url=(str | None, Field(description="code URL quoted from the paper text, or null")),
-        evidence=(list[str], Field(description="1-2 short verbatim quotes from the abstract")),
-        rationale=(str, Field(description="one sentence: why this section")),
-        confidence=(float, Field(description="0 to 1")),
-        new_section=(str | None, Field(description="a new section name when it belongs but none fits")),
+        __config__=LEAN,
+        arxiv_id=(str, ...),
+        relevant=(bool, ...),
+        section=(numbers | None, ...),
+        runner_up=(numbers | None, ...),
+        acronym=(str | None, ...),
+        venue=(str | None, ...),
+        code_url=(str | None, ...),
+        evidence=(list[str], ...),
+        rationale=(str, ...),
+        confidence=(float, ...),
+        new_section=(str | None, ...),
     )
-    model: type[BaseModel] = create_model(
-        "ClassifyAnswer", __config__=strict, decisions=(list[item], Field(description="one per paper"))
-    )
+    model: type[BaseModel] = create_model("ClassifyAnswer", __config__=LEAN, decisions=(list[item], ...))
     return model
+
+
+def decode_decision(item: Any, section_names: Sequence[str]) -> RawDecision | None:
+    """One answered item as a RawDecision (section numbers turned into names); None if unusable."""
+    if not isinstance(item, dict):
+        return None
+    values = dict(item)
+    for key in ("section", "runner_up"):
+        number = values.get(key)
+        if isinstance(number, IntEnum):
+            number = int(number)
+        if isinstance(number, str) and number.strip().isdigit():
+            number = int(number)
+        if isinstance(number, int) and not isinstance(number, bool):
+            values[key] = section_names[number - 1] if 1 <= number <= len(section_names) else str(number)
+    try:
+        return RawDecision.model_validate(values)
+    except ValidationError:
+        return None
+
+
+_ITEM_START = re.compile(r'\{\s*"arxiv_id"\s*:')
+_SCREEN_LIST = re.compile(r'"(keep|drop)"\s*:\s*(\[[^\]]*\])')
+
+
+def salvage_decisions(raw: str) -> Iterator[Any]:
+    """Every complete decision object in an answer that is not valid as a whole.
+
+    A model that slips mid-answer (prose around the JSON, a broken or cut-off item) has usually
+    answered most papers well: those answers are kept, and only the rest are asked again.
+    """
+    decoder = json.JSONDecoder()
+    for found in _ITEM_START.finditer(raw):
+        try:
+            value, _ = decoder.raw_decode(raw, found.start())
+        except ValueError:
+            continue
+        yield value
+
+
+def salvage_screen(raw: str) -> tuple[list[str], list[str]]:
+    """The complete ``keep`` and ``drop`` lists of a screen answer that is not valid as a whole."""
+    lists: dict[str, list[str]] = {"keep": [], "drop": []}
+    for name, text in _SCREEN_LIST.findall(raw):
+        try:
+            values = json.loads(text)
+        except ValueError:
+            continue
+        lists[name] += [v for v in values if isinstance(v, str)]
+    return lists["keep"], lists["drop"]

@@ -24,7 +24,7 @@ from triagebot.triage.extract import (
     valid_acronym,
     venue_from,
 )
-from triagebot.triage.prompts import sentences, unescape
+from triagebot.triage.prompts import clip, sentences, unescape
 from triagebot.triage.schema import RawDecision
 from triagebot.triage.venues import normalise_venue, venues_in
 
@@ -84,8 +84,21 @@ def _norm(text: str) -> str:
     return squash(unescape(text)).casefold()
 
 
+def _word_start(text: str, at: int) -> int:
+    while 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum():
+        at -= 1
+    return at
+
+
+def _word_end(text: str, end: int) -> int:
+    while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return end
+
+
 def check_evidence(quotes: Sequence[str], paper: Paper) -> tuple[tuple[str, ...], list[str]]:
-    """Quotes that really are in the title or abstract (whitespace- and case-insensitive)."""
+    """Quotes that really are in the title or abstract (whitespace- and case-insensitive), widened
+    to whole words: a quote the model cut mid-word ("unseen categor") shows the whole word."""
     source = squash(f"{paper.title} {paper.abstract}")
     folded = source.casefold()
     kept: list[str] = []
@@ -96,7 +109,7 @@ def check_evidence(quotes: Sequence[str], paper: Paper) -> tuple[tuple[str, ...]
         if at < 0 or len(wanted) > MAX_QUOTE:
             notes.append(f"evidence dropped (not a quote from the abstract): {squash(quote)[:80]!r}")
             continue
-        span = source[at : at + len(wanted)]
+        span = source[_word_start(source, at) : _word_end(source, at + len(wanted))]
         if span not in kept:
             kept.append(span)
     return tuple(kept[:MAX_EVIDENCE]), notes
@@ -106,7 +119,7 @@ def evidence_from(paper: Paper) -> tuple[str, ...]:
     """Code's own evidence: the first abstract sentence that speaks of anomalies or localisation."""
     for sentence in sentences(paper.abstract):
         if _EVIDENCE_HINT.search(sentence):
-            return (sentence[:MAX_QUOTE],)
+            return (clip(sentence, MAX_QUOTE),)  # cut at a word boundary
     return ()
 
 

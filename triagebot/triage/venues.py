@@ -55,7 +55,8 @@ WORKSHOP_CAPABLE = frozenset(
 )
 
 _NOT_ACCEPTED = re.compile(
-    r"\b(?:submitted|under\s+review|in\s+submission|under\s+submission|to\s+be\s+submitted|rejected)\b",
+    r"\b(?:submitted|under\s+review|in\s+submission|under\s+submission|to\s+be\s+submitted|rejected"
+    r"|technical\s+report|tech\.?\s+report)\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)(\d{2})(?!\d)|'\s?(\d{2})\b")
