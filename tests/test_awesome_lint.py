@@ -148,3 +148,45 @@ def test_reader_keeps_bytes(tmp_path: Path) -> None:
     data = "\ufeff# T\r\n- é\r\nno final newline".encode()
     path.write_bytes(data)
     assert read_list_file(path).encode() == data
+
+
+def test_what_real_lists_do_on_purpose_is_no_alarm() -> None:
+    text = (
+        "## CVPR 2025\n"
+        "1. [WinCLIP: zero-shot anomaly segmentation](https://arxiv.org/abs/2303.14814) (Mar., 2023)  \n"
+        "   [![arXiv](https://img.shields.io/badge/arXiv-b31b1b.svg)](https://arxiv.org/abs/2303.14814)\n"
+        "2. [Second paper title here](https://arxiv.org/abs/2304.00001) (Apr., 2023)\n"
+        "3. [Third paper title here](https://arxiv.org/abs/2305.00001) (May, 2023)\n"
+        "\n## Vision-language\n"
+        "- [WinCLIP: zero-shot anomaly segmentation](https://arxiv.org/abs/2303.14814) (Mar., 2023)\n"
+    )
+    found = {(p.line, p.code, p.severity) for p in lint(text, "x.md")}
+    assert found == {(8, "cross-listed", "warning")}, found
+
+
+def test_the_same_paper_twice_in_one_section_is_an_error() -> None:
+    text = (
+        "## S\n"
+        "- [A paper title here](https://arxiv.org/abs/2303.14814)\n"
+        "- [A paper title here, again](https://arxiv.org/pdf/2303.14814v2)\n"
+    )
+    assert [(p.line, p.code, p.severity) for p in lint(text, "x.md")] == [(3, "duplicate-entry", "error")]
+
+
+def test_a_section_with_links_and_no_entry_recognised_is_reported() -> None:
+    text = "## Papers\n\nSee [the survey](https://example.com/survey) and [another](https://example.com/b).\n"
+    assert [(p.line, p.code) for p in lint(text, "x.md")] == [(1, "no-entries-recognised")]
+
+
+def test_cli_reports_entries_recognised_per_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "README.md"
+    path.write_text(
+        "# L\n\n## A\n- [One paper title](https://arxiv.org/abs/2001.00001)\n"
+        "- [Two paper title](https://arxiv.org/abs/2001.00002)\n\n## B\nSee [x](https://example.com).\n"
+    )
+    assert main(["lint", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "     2  A (line 3)" in err and "     0  B (line 7)" in err
+    assert "2 entries recognised, 0 error(s), 1 warning(s)" in err
