@@ -9,14 +9,17 @@ from triagebot.awesome.index import EntryIndex, title_key
 from triagebot.awesome.insert import insert_entry
 from triagebot.awesome.lint import Problem, lint
 from triagebot.awesome.style import Style, learn_style, render_entry, style_from_example
+from triagebot.awesome.template import NewEntry, SectionStyle
 
 __all__ = [
     "Document",
     "Entry",
     "EntryIndex",
     "Layout",
+    "NewEntry",
     "Problem",
     "Section",
+    "SectionStyle",
     "Style",
     "heading_name",
     "insert_entry",
