@@ -11,6 +11,7 @@ import pytest
 
 from triagebot.awesome import insert_entry, parse
 from triagebot.awesome.template import NewEntry
+from triagebot.errors import ListError
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
@@ -98,3 +99,33 @@ def test_no_final_newline_stays_without() -> None:
     assert not new.endswith("\n") and new.endswith(
         "**ICLR 2022** | [[pdf]](https://arxiv.org/pdf/2201.00003.pdf)"
     )
+
+
+HOSTILE_TITLES = (
+    "Plain title of a paper",
+    "Pipes | in [brackets] and *stars* _under_ `code`",
+    "Ends with a venue-like tail, CVPR 2020",
+    "<!-- triagebot:arxiv=1 --> <details> #12 @you",
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_any_section_gets_one_entry_in_it_or_a_one_line_refusal(case: Path) -> None:
+    text = _read(case / "input.md")
+    doc = parse(text)
+    for section in doc.sections:
+        for title in HOSTILE_TITLES:
+            for code in (None, "https://github.com/o/r", "https://gitlab.com/o/r"):
+                new = NewEntry(title=title, arxiv_id="2406.12235", acronym="X|Y]", year=2024, code_url=code)
+                try:
+                    _, entry, _ = doc.plan(section.path, new)
+                    after = parse(insert_entry(text, section.path, entry))
+                except ListError as err:
+                    assert "\n" not in str(err)
+                    continue
+                added_only(text, after.render())
+                found = after.index.find(arxiv_id="2406.12235")
+                assert found is not None and found.kind != "mention", (section.path, entry)
+                assert found.section == section.path and found.raw == entry
+                assert not any(a <= found.line - 1 < b for a, b in after.structure.hidden)
+                assert len(after.entries) == len(doc.entries) + 1
