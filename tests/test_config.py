@@ -233,6 +233,18 @@ def test_run_on_a_file_without_paper_entries_stops_before_any_work(
     assert not (tmp_path / "previews").exists() and not (tmp_path / "state").exists()
 
 
+def test_a_list_whose_papers_are_not_on_arxiv_is_still_a_list(tmp_path: Path) -> None:
+    """Venue lists link OpenReview, the CVF or a PDF, not arXiv: their entries are papers too."""
+    from triagebot.awesome import parse_list
+
+    text = (
+        "# Papers\n\n## ICLR 2025\n\n"
+        "- MMAD: A Benchmark [[ICLR 2025]](https://openreview.net/forum?id=JDiER86r8v)\n"
+        "- Textures Deceive [[CVPR 2025]](https://openaccess.thecvf.com/content/CVPR2025W/x.pdf)\n"
+    )
+    assert len(parse_list(text, "README.md").entries) == 2
+
+
 def test_the_example_folder_works_like_the_list_repository(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

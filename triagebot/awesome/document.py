@@ -29,7 +29,7 @@ from triagebot.awesome.template import (
     render,
     usual_code_label,
 )
-from triagebot.awesome.text import body, dominant_ending, split_lines
+from triagebot.awesome.text import body, dominant_ending, is_paper_url, split_lines
 from triagebot.errors import ListError
 from triagebot.models import SectionSpec
 from triagebot.sections import SEPARATOR, resolve_name
@@ -374,13 +374,15 @@ def _parse(text: str, style: Style | None) -> Document:
 
 
 def parse_list(text: str, path: str) -> Document:
-    """Parse the list the bot is to work on. Raises ListError when no entry of ``text`` links an
-    arXiv paper: then it is some other Markdown file (a project's README taken for the list, say),
-    and its headings must not become the taxonomy papers are sorted into."""
+    """Parse the list the bot is to work on. Raises ListError when no entry of ``text`` links a
+    paper (arXiv in any form, a DOI, a proceedings or OpenReview page, a PDF): then it is some other
+    Markdown file (a project's README taken for the list, say), and its headings must not become
+    the taxonomy papers are sorted into."""
     doc = parse(text)
-    if not any(entry.arxiv_id for entry in doc.entries):
+    if not any(entry.arxiv_id or any(is_paper_url(url) for _, url in entry.links) for entry in doc.entries):
         raise ListError(
-            f"{path}: has no paper entries (no list item links an arXiv paper), so it is not the list",
+            f"{path}: has no paper entries (no entry links a paper on arXiv, a DOI, a proceedings page "
+            "or a PDF), so it is not the list",
             hint="name the list with --list PATH, or set [list] path in triagebot.toml",
         )
     return doc

@@ -12,17 +12,12 @@ from triagebot.awesome.document import Document, Entry, Section, parse
 from triagebot.awesome.index import title_key
 from triagebot.awesome.slots import MARKER_RE
 from triagebot.awesome.style import arxiv_form
-from triagebot.awesome.text import body, ending
+from triagebot.awesome.text import body, ending, is_paper_url
 
 Severity = Literal["error", "warning"]
 
 _SIGNED_URL_RE = re.compile(
     r"[?&](?:X-Amz-Expires|X-Amz-Signature|X-Goog-Expires|X-Goog-Signature|Expires|Signature|se|sig)=",
-    re.IGNORECASE,
-)
-_PAPER_URL_RE = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/|doi\.org/|openaccess\.thecvf\.com/|ieeexplore\.ieee\.org/|dl\.acm\.org/doi/"
-    r"|openreview\.net/(?:forum|pdf)|proceedings\.(?:neurips\.cc|mlr\.press)/|\.pdf(?:$|[?#])",
     re.IGNORECASE,
 )
 _EXTERNAL_LINK_RE = re.compile(r"\]\(\s*<?(?:https?:)?//|<https?://|href=[\"']?https?://", re.IGNORECASE)
@@ -229,7 +224,7 @@ def _link_problems(entry: Entry, label: str, url: str, section_form: str | None)
             "error",
             f"{shown} is a signed, expiring URL; link a stable page instead",
         )
-    if label.casefold() in _CODE_LABELS and _PAPER_URL_RE.search(url):
+    if label.casefold() in _CODE_LABELS and is_paper_url(url):
         yield entry.line, "code-link-not-code", "error", f"{shown} points to a paper ({url}), not to code"
     form = arxiv_form(url)
     if form is not None and section_form and label.casefold() not in _CODE_LABELS and form != section_form:

@@ -18,6 +18,18 @@ _STRICT_ESCAPE_RE = re.compile(r"([\\\[\]*`|<>~().,;:\-])")
 _LONE_UNDERSCORE_RE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
 MASK = "\x00"
+# Where papers live: arXiv, DOIs, the big proceedings, OpenReview, or a PDF anywhere.
+_PAPER_URL_RE = re.compile(
+    r"arxiv\.org/(?:abs|pdf|ftp)/|doi\.org/|openaccess\.thecvf\.com/|ieeexplore\.ieee\.org/|dl\.acm\.org/doi/"
+    r"|openreview\.net/(?:forum|pdf)|proceedings\.(?:neurips\.cc|mlr\.press)/|papers\.nips\.cc/"
+    r"|aclanthology\.org/|link\.springer\.com/|\.pdf(?:$|[?#])",
+    re.IGNORECASE,
+)
+
+
+def is_paper_url(url: str) -> bool:
+    """True for a link to a paper (an abstract page or a PDF), not to code, a badge or a page."""
+    return bool(_PAPER_URL_RE.search(url))
 
 
 def split_lines(text: str) -> list[str]:
