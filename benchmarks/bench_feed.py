@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.servers.arxiv_server import atom_feed_xml, labeled_papers, rss_feed_xml  # noqa: E402
-from triagebot.adapters.arxiv_feed import FeedDocument, parse_feed  # noqa: E402
-from triagebot.adapters.arxiv_http import check_feed  # noqa: E402
+from triagebot.adapters.sources.feed import FeedDocument, parse_feed  # noqa: E402
+from triagebot.adapters.sources.http import check_feed  # noqa: E402
 from triagebot.models import Paper  # noqa: E402
 
 KINDS = ("new", "new", "new", "cross", "replace", "replace-cross")

@@ -52,7 +52,7 @@ from tests.servers.openai_server import (  # noqa: E402
     rate_limited,
 )
 from tests.servers.scripted_model import SCREEN_KEEPS, labeled_rows, scripted_model  # noqa: E402
-from triagebot.adapters.openai_backend import OpenAIBackend  # noqa: E402
+from triagebot.adapters.llm.openai import OpenAILLM  # noqa: E402
 from triagebot.awesome import parse  # noqa: E402
 from triagebot.config import Config, load_config  # noqa: E402
 from triagebot.models import Paper  # noqa: E402
@@ -235,7 +235,7 @@ def run(
         llm = config.llm.model_copy(update={"base_url": server.base_url, "requests_per_minute": 1_000_000})
         audit = Path(tmp) / "exchanges.jsonl"
         triage = Triage(
-            OpenAIBackend(llm, backoff_s=0), specs, llm, audit_path=audit, protected=config.list.protected
+            OpenAILLM(llm, backoff_s=0), specs, llm, audit_path=audit, protected=config.list.protected
         )
         started = time.perf_counter()
         report = triage.run(night)

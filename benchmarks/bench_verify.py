@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.servers.arxiv_server import ArxivServer, labeled_papers  # noqa: E402
-from triagebot.adapters.arxiv_api import ArxivApiSource  # noqa: E402
-from triagebot.adapters.arxiv_http import Transport, check_api_page  # noqa: E402
+from triagebot.adapters.sources.api import ArxivApiSource  # noqa: E402
+from triagebot.adapters.sources.http import Transport, check_api_page  # noqa: E402
 from triagebot.awesome import parse  # noqa: E402
 from triagebot.config import ArxivConfig  # noqa: E402
 from triagebot.models import Paper  # noqa: E402

@@ -107,8 +107,8 @@ class FakeSource:
         yield from (p for p in self._papers if p.arxiv_id in wanted)
 
 
-class FakeClassifier:
-    """A Classifier answering from a queue of canned answers; keeps the requests it saw."""
+class FakeLLM:
+    """A LLM answering from a queue of canned answers; keeps the requests it saw."""
 
     def __init__(self, answers: Sequence[ModelAnswer | Exception] = (), model: str = "fake-model") -> None:
         self.model = model
@@ -118,7 +118,7 @@ class FakeClassifier:
     def complete(self, request: ModelRequest) -> ModelAnswer:
         self.requests.append(request)
         if not self._answers:
-            raise AssertionError(f"FakeClassifier has no answer left for {request.kind} {request.paper_ids}")
+            raise AssertionError(f"FakeLLM has no answer left for {request.kind} {request.paper_ids}")
         answer = self._answers.pop(0)
         if isinstance(answer, Exception):
             raise answer

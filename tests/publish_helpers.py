@@ -8,9 +8,9 @@ from typing import Any
 
 from tests.conftest import FIXTURES, make_paper
 from tests.servers.github_server import GitHubServer
-from triagebot.adapters.github_publisher import GitHubPublisher, Tuning
+from triagebot.adapters.publishers.github import GitHubPublisher, Tuning
 from triagebot.awesome import parse
-from triagebot.compose import build_proposals
+from triagebot.compose.proposals import build_proposals
 from triagebot.config import PublishConfig
 from triagebot.models import Decision, Paper, Proposal
 

@@ -357,7 +357,7 @@ def test_papers_without_metadata_are_errors_and_the_rest_is_measured(
 def _served(audit: Path, root: Path) -> set[Path]:
     from pydantic import BaseModel
 
-    from triagebot.adapters.replay_classifier import recording_path
+    from triagebot.adapters.llm.replay import recording_path
     from triagebot.ports import ModelRequest
 
     served = set()

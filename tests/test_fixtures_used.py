@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from triagebot.adapters.replay_classifier import recording_path
+from triagebot.adapters.llm.replay import recording_path
 from triagebot.cli import main
 from triagebot.offline import bundle_dir
 from triagebot.ports import ModelRequest

@@ -27,11 +27,11 @@ from tests.conftest import FIXTURES, make_paper
 from tests.servers.arxiv_server import api_xml
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured
 from tests.servers.scripted_model import paper_ids, section_names
-from triagebot.adapters.state_jsonl import JsonlStateStore
+from triagebot.adapters.state.jsonl import JsonlStateStore
 from triagebot.awesome import Entry, parse
 from triagebot.cli import main
-from triagebot.compose import markers_in
 from triagebot.models import Outcome, Paper
+from triagebot.pr_convention import markers_in
 from triagebot.triage.extract import ACRONYM_RE
 
 XAD = FIXTURES / "awesome-xad-README.md"

@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.servers.arxiv_server import ArxivServer, Fault, labeled_papers
-from triagebot.adapters.arxiv_api import ArxivApiSource, submitted_range
-from triagebot.adapters.arxiv_http import Transport, check_api_page
+from triagebot.adapters.sources.api import ArxivApiSource, submitted_range
+from triagebot.adapters.sources.http import Transport, check_api_page
 from triagebot.config import ArxivConfig
 from triagebot.errors import SourceError
 from triagebot.models import Paper

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.servers.arxiv_server import DEFAULT_FEED_DATE, ArxivServer, Fault, labeled_papers
-from triagebot.adapters.arxiv_feed import FeedDocument, in_window, parse_feed
-from triagebot.adapters.arxiv_http import RetryPolicy, Throttle, Transport
-from triagebot.adapters.arxiv_sources import build_source
+from triagebot.adapters.sources.factory import build_source
+from triagebot.adapters.sources.feed import FeedDocument, in_window, parse_feed
+from triagebot.adapters.sources.http import RetryPolicy, Throttle, Transport
 from triagebot.config import ArxivConfig
 from triagebot.errors import SourceError
 from triagebot.models import Paper

@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.servers.arxiv_server import ArxivServer, labeled_papers
-from triagebot.adapters.arxiv_saved import detect, read_saved, saved_name
-from triagebot.adapters.arxiv_sources import build_source
+from triagebot.adapters.sources.factory import build_source
+from triagebot.adapters.sources.saved import detect, read_saved, saved_name
 from triagebot.config import ArxivConfig
 from triagebot.errors import ConfigError
 
@@ -144,7 +144,7 @@ def test_saved_names_are_readable_and_keyed_by_request() -> None:
 
 def test_merged_lookup_asks_later_sources_only_for_ids_still_missing() -> None:
     from tests.conftest import FakeSource, make_paper
-    from triagebot.adapters.arxiv_sources import MergedSource
+    from triagebot.adapters.sources.factory import MergedSource
 
     saved = FakeSource([make_paper("2503.00001")])
     live = FakeSource([make_paper("2503.00001"), make_paper("2503.00002")])

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from triagebot.adapters.arxiv_sources import build_sources
+from triagebot.adapters.sources.factory import build_sources
 from triagebot.config import ArxivConfig, LLMConfig
 
 pytestmark = pytest.mark.live
@@ -36,7 +36,7 @@ def test_live_model_classifies_one_paper() -> None:
     if not os.environ.get("OPENAI_API_KEY"):
         pytest.skip("OPENAI_API_KEY is not set")
     from tests.conftest import FIXTURES, make_paper
-    from triagebot.adapters.classifiers import build_classifier
+    from triagebot.adapters.llm.factory import build_llm
     from triagebot.awesome import parse
     from triagebot.triage import Triage
 
@@ -49,5 +49,5 @@ def test_live_model_classifies_one_paper() -> None:
         "quality inspection. We propose window-based CLIP (WinCLIP) for zero-shot anomaly "
         "classification and segmentation.",
     )
-    report = Triage(build_classifier("openai", llm), specs, llm).run([paper], skip_screen=True)
+    report = Triage(build_llm("openai", llm), specs, llm).run([paper], skip_screen=True)
     assert report.verdicts[paper.arxiv_id].kind in ("relevant", "irrelevant")

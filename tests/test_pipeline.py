@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FakePublisher, FakeSource, FakeStateStore, make_paper
-from triagebot.adapters.fixture_classifier import FixtureClassifier
+from triagebot.adapters.llm.fixture import FixtureLLM
 from triagebot.config import Config, LLMConfig, PublishConfig
 from triagebot.errors import PublishError
 from triagebot.models import ExistingPR, Outcome, PRState
-from triagebot.pipeline import RunOptions, run_pipeline
+from triagebot.pipeline import RunOptions, RunPlan, run_pipeline
 
 LIST = (Path(__file__).parent / "fixtures" / "awesome-xad-README.md").read_text(encoding="utf-8")
 UNTIL = datetime(2025, 3, 27, tzinfo=UTC)
@@ -29,12 +29,12 @@ def _paper(index: int, relevant: bool = True):  # type: ignore[no-untyped-def]
     )
 
 
-def _decisions(tmp_path: Path, ids: list[str]) -> FixtureClassifier:
+def _decisions(tmp_path: Path, ids: list[str]) -> FixtureLLM:
     path = tmp_path / "decisions.jsonl"
     path.write_text(
         "".join(json.dumps({"arxiv_id": i, "relevant": True, "section": SECTION}) + "\n" for i in ids)
     )
-    return FixtureClassifier(path)
+    return FixtureLLM(path)
 
 
 def _config(**publish: object) -> Config:
@@ -47,12 +47,14 @@ def _config(**publish: object) -> Config:
 def _run(tmp_path: Path, source: FakeSource, publisher: FakePublisher, state: FakeStateStore, **kw: object):  # type: ignore[no-untyped-def]
     papers = source._papers
     return run_pipeline(
-        config=_config(**kw),
-        options=RunOptions(run_id="r1", list_path="README.md", until=UNTIL),
-        source=source,
-        classifier=_decisions(tmp_path, [p.arxiv_id for p in papers]),
-        publisher=publisher,
-        state=state,
+        RunPlan(
+            config=_config(**kw),
+            options=RunOptions(run_id="r1", list_path="README.md", until=UNTIL),
+            source=source,
+            llm=_decisions(tmp_path, [p.arxiv_id for p in papers]),
+            publisher=publisher,
+            state=state,
+        )
     )
 
 
@@ -110,12 +112,14 @@ def test_caps_leave_the_rest_pending_with_their_decision_kept(tmp_path: Path) ->
     classifier_path = tmp_path / "empty.jsonl"
     classifier_path.write_text("")
     report2 = run_pipeline(
-        config=_config(max_new_prs=10),
-        options=RunOptions(run_id="r2", list_path="README.md", until=UNTIL),
-        source=FakeSource(papers),
-        classifier=FixtureClassifier(classifier_path),
-        publisher=publisher,
-        state=state,
+        RunPlan(
+            config=_config(max_new_prs=10),
+            options=RunOptions(run_id="r2", list_path="README.md", until=UNTIL),
+            source=FakeSource(papers),
+            llm=FixtureLLM(classifier_path),
+            publisher=publisher,
+            state=state,
+        )
     )
     assert report2.llm.calls == 0
     assert len(publisher.published) == 4
@@ -149,12 +153,14 @@ def test_max_papers_defers_the_rest(tmp_path: Path, max_papers: int) -> None:
     papers = [_paper(i) for i in range(3)]
     state = FakeStateStore()
     report = run_pipeline(
-        config=_config(),
-        options=RunOptions(run_id="r", list_path="README.md", until=UNTIL, max_papers=max_papers),
-        source=FakeSource(papers),
-        classifier=_decisions(tmp_path, [p.arxiv_id for p in papers]),
-        publisher=FakePublisher(LIST),
-        state=state,
+        RunPlan(
+            config=_config(),
+            options=RunOptions(run_id="r", list_path="README.md", until=UNTIL, max_papers=max_papers),
+            source=FakeSource(papers),
+            llm=_decisions(tmp_path, [p.arxiv_id for p in papers]),
+            publisher=FakePublisher(LIST),
+            state=state,
+        )
     )
     assert report.pending == 3 - max_papers
     assert len(report.papers) == 3
@@ -193,12 +199,14 @@ def test_a_paper_that_keeps_failing_is_left_alone_after_three_runs(tmp_path: Pat
     calls = []
     for run_id in ("r1", "r2", "r3", "r4"):
         report = run_pipeline(
-            config=_config(),
-            options=RunOptions(run_id=run_id, list_path="README.md", until=UNTIL),
-            source=FakeSource([paper]),
-            classifier=FixtureClassifier(path),
-            publisher=FakePublisher(LIST),
-            state=state,
+            RunPlan(
+                config=_config(),
+                options=RunOptions(run_id=run_id, list_path="README.md", until=UNTIL),
+                source=FakeSource([paper]),
+                llm=FixtureLLM(path),
+                publisher=FakePublisher(LIST),
+                state=state,
+            )
         )
         calls.append(report.llm.calls)
     assert all(calls[:3]) and calls[3] == 0  # screen + classify each run, then nothing
@@ -235,12 +243,14 @@ def test_an_unexpected_triage_failure_records_every_paper_as_an_error(tmp_path: 
     papers = [_paper(i) for i in range(2)]
     state = FakeStateStore()
     report = run_pipeline(
-        config=_config(),
-        options=RunOptions(run_id="r", list_path="README.md", until=UNTIL),
-        source=FakeSource(papers),
-        classifier=_BrokenClassifier(),
-        publisher=FakePublisher(LIST),
-        state=state,
+        RunPlan(
+            config=_config(),
+            options=RunOptions(run_id="r", list_path="README.md", until=UNTIL),
+            source=FakeSource(papers),
+            llm=_BrokenClassifier(),
+            publisher=FakePublisher(LIST),
+            state=state,
+        )
     )
     assert {p.outcome for p in report.papers} == {Outcome.ERROR}
     assert set(state.load()) == {p.arxiv_id for p in papers}

@@ -8,16 +8,10 @@ import pytest
 
 from tests.publish_helpers import SECTION, XAD, decision, paper, proposals
 from triagebot.awesome import parse
-from triagebot.compose import (
-    BODY_BUDGET,
-    GITHUB_BODY_LIMIT,
-    build_proposals,
-    escape_text,
-    id_from_branch,
-    markers_in,
-    run_branch,
-)
+from triagebot.compose.pr_body import BODY_BUDGET, GITHUB_BODY_LIMIT, escape_text
+from triagebot.compose.proposals import build_proposals
 from triagebot.config import PublishConfig
+from triagebot.pr_convention import id_from_branch, markers_in, run_branch
 
 
 def test_one_paper_one_proposal_with_title_branch_labels_and_the_exact_entry() -> None:

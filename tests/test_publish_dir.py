@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.publish_helpers import XAD, decision, paper, proposals
-from triagebot.adapters.dir_publisher import DirPublisher
-from triagebot.adapters.publishers import NullPublisher, build_publisher
+from triagebot.adapters.publishers.directory import DirPublisher
+from triagebot.adapters.publishers.factory import NullPublisher, build_publisher
 from triagebot.config import PublishConfig
 from triagebot.errors import ConfigError
 from triagebot.models import Proposal, PRState, PublishStatus
-from triagebot.publishing import publish_all
+from triagebot.publish_caps import publish_all
 
 GOLDEN = Path(__file__).parent / "golden_publish"
 UPDATE = os.environ.get("TRIAGEBOT_UPDATE_GOLDEN") == "1"  # rewrite the golden files from this run

@@ -16,13 +16,13 @@ from tests.servers.github_server import (
     server_error,
     unauthorized,
 )
-from triagebot.adapters.github_publisher import GitHubPublisher
-from triagebot.adapters.publishers import build_publisher
-from triagebot.compose import marker
+from triagebot.adapters.publishers.factory import build_publisher
+from triagebot.adapters.publishers.github import GitHubPublisher
 from triagebot.config import PublishConfig
 from triagebot.errors import ConfigError, PublishAccessError, PublishError
 from triagebot.models import PRState, PublishStatus
-from triagebot.publishing import publish_all
+from triagebot.pr_convention import marker
+from triagebot.publish_caps import publish_all
 
 REPO = "/repos/acme/awesome"
 

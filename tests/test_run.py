@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triagebot.adapters.state_jsonl import JsonlStateStore
+from triagebot.adapters.state.jsonl import JsonlStateStore
 from triagebot.cli import main
 from triagebot.models import Outcome
 
@@ -25,7 +25,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _night_ids() -> list[str]:
-    from triagebot.adapters.arxiv_sources import build_sources
+    from triagebot.adapters.sources.factory import build_sources
     from triagebot.config import ArxivConfig
 
     return [p.arxiv_id for p in build_sources([SOURCE], ArxivConfig()).papers(None, None)]

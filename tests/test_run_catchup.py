@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 from tests.servers.arxiv_server import ArxivServer, labeled_papers
-from triagebot.adapters.state_jsonl import JsonlStateStore
+from triagebot.adapters.state.jsonl import JsonlStateStore
 from triagebot.cli import main
 from triagebot.models import Cursor
 

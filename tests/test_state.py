@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from triagebot.adapters.state_jsonl import CURSOR, DECISIONS, JsonlStateStore
+from triagebot.adapters.state.jsonl import CURSOR, DECISIONS, JsonlStateStore
 from triagebot.errors import StateError
 from triagebot.models import Cursor, Decision, DecisionRecord, Outcome
 from triagebot.ports import StateStore
@@ -225,7 +225,7 @@ WRITER = textwrap.dedent(
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from triagebot.adapters.state_jsonl import JsonlStateStore
+    from triagebot.adapters.state.jsonl import JsonlStateStore
     from triagebot.models import Cursor, DecisionRecord
 
     store = JsonlStateStore(Path(sys.argv[1]))

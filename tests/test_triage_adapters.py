@@ -12,9 +12,9 @@ import triagebot.awesome
 from tests.conftest import FIXTURES, make_paper
 from tests.servers.openai_server import OpenAIServer, completion, invalid_json
 from tests.triage_helpers import GEN, SECTIONS, classify_reply, decision, deco_paper
-from triagebot.adapters.classifiers import build_classifier
-from triagebot.adapters.fixture_classifier import FixtureClassifier, load_fixture
-from triagebot.adapters.replay_classifier import RecordingClassifier, ReplayClassifier
+from triagebot.adapters.llm.factory import build_llm
+from triagebot.adapters.llm.fixture import FixtureLLM, load_fixture
+from triagebot.adapters.llm.replay import RecordingLLM, ReplayLLM
 from triagebot.commands import classify
 from triagebot.config import LLMConfig
 from triagebot.errors import ClassifyError, ConfigError
@@ -43,7 +43,7 @@ def test_fixture_decisions_filled_by_the_extractors(tmp_path: Path) -> None:
         make_paper("2501.00002", title="Anomalies in images"),
         make_paper("2501.00003"),
     ]
-    classifier = build_classifier(f"fixture:{fixture}", FAST)
+    classifier = build_llm(f"fixture:{fixture}", FAST)
     report = Triage(classifier, SECTIONS, FAST, protected=["Datasets"]).run(papers)
     deco = report.verdicts["2503.19357"]
     assert deco.kind == "relevant" and deco.decision is not None
@@ -84,9 +84,7 @@ def test_fixture_with_an_ambiguous_section_is_an_error_verdict(tmp_path: Path) -
     fixture = _write(
         tmp_path / "d.jsonl", {"arxiv_id": "2503.19357", "relevant": True, "section": "Attention-based"}
     )
-    report = Triage(FixtureClassifier(fixture), SECTIONS, FAST).run(
-        [deco_paper(make_paper)], skip_screen=True
-    )
+    report = Triage(FixtureLLM(fixture), SECTIONS, FAST).run([deco_paper(make_paper)], skip_screen=True)
     verdict = report.verdicts["2503.19357"]
     assert verdict.kind == "error" and "ambiguous" in verdict.reason
 
@@ -99,15 +97,15 @@ def test_record_then_replay_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         live = LLMConfig(
             base_url=server.base_url, record_dir=str(tmp_path / "rec"), requests_per_minute=10**6
         )
-        classifier = build_classifier("openai", live)
-        assert isinstance(classifier, RecordingClassifier)
+        classifier = build_llm("openai", live)
+        assert isinstance(classifier, RecordingLLM)
         first = Triage(classifier, SECTIONS, live).run([deco_paper(make_paper)], skip_screen=True)
     files = list((tmp_path / "rec").rglob("*.json"))
     assert len(files) == 1 and files[0].name.startswith("classify-2503.19357-")
     assert len(json.loads(files[0].read_text(encoding="utf-8"))["exchanges"]) == 2
 
     offline = LLMConfig(replay_dir=str(tmp_path / "rec"), requests_per_minute=10**6)
-    replayed = Triage(build_classifier("replay", offline), SECTIONS, offline).run(
+    replayed = Triage(build_llm("replay", offline), SECTIONS, offline).run(
         [deco_paper(make_paper)], skip_screen=True
     )
     assert replayed.verdicts["2503.19357"].decision == first.verdicts["2503.19357"].decision
@@ -115,7 +113,7 @@ def test_record_then_replay_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_missing_recording_names_the_command_to_record_it(tmp_path: Path) -> None:
-    replay = ReplayClassifier(tmp_path, "gpt-4o-mini")
+    replay = ReplayLLM(tmp_path, "gpt-4o-mini")
     report = Triage(replay, SECTIONS, FAST).run([deco_paper(make_paper)], skip_screen=True)
     verdict = report.verdicts["2503.19357"]
     assert verdict.kind == "error" and "no recorded classify answer for 2503.19357" in verdict.reason
@@ -128,12 +126,12 @@ def test_missing_recording_names_the_command_to_record_it(tmp_path: Path) -> Non
 @pytest.mark.parametrize("spec", ["claude", "fixture:", ""])
 def test_unknown_backend_is_a_config_error(spec: str) -> None:
     with pytest.raises(ConfigError, match="unknown LLM backend"):
-        build_classifier(spec, FAST)
+        build_llm(spec, FAST)
 
 
 def test_replay_without_a_folder_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="replay_dir"):
-        build_classifier("replay", FAST)
+        build_llm("replay", FAST)
 
 
 NO_LIST_PARSER = pytest.mark.skipif(

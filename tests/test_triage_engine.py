@@ -13,7 +13,7 @@ from tests.triage_helpers import (
     FOUNDATION,
     GEN,
     SECTIONS,
-    ScriptedClassifier,
+    ScriptedLLM,
     classify_reply,
     decision,
     deco_paper,
@@ -28,8 +28,8 @@ FAST = {"requests_per_minute": 1_000_000}
 PROTECTED = ("Datasets",)
 
 
-def _triage(script: Any, *, audit: Path | None = None, **config: Any) -> tuple[Triage, ScriptedClassifier]:
-    classifier = ScriptedClassifier(script)
+def _triage(script: Any, *, audit: Path | None = None, **config: Any) -> tuple[Triage, ScriptedLLM]:
+    classifier = ScriptedLLM(script)
     triage = Triage(
         classifier, SECTIONS, LLMConfig(**{**FAST, **config}), audit_path=audit, protected=PROTECTED
     )
@@ -162,7 +162,7 @@ def test_protected_or_unknown_section_uses_runner_up_or_is_an_error() -> None:
     assert "unknown section" in second.reason and "Audio" in second.reason
 
 
-class _Lenient(ScriptedClassifier):
+class _Lenient(ScriptedLLM):
     """Answers without the section enum, like a fixture or a replayed old recording."""
 
     def complete(self, request: Any) -> Any:
@@ -221,7 +221,7 @@ def test_every_request_starts_with_the_same_system_message_and_schema() -> None:
 def test_all_sections_protected_is_a_list_error() -> None:
     with pytest.raises(ListError):
         Triage(
-            ScriptedClassifier(_keep_all),
+            ScriptedLLM(_keep_all),
             SECTIONS,
             LLMConfig(),
             protected=["Explainable 2D Anomaly Detection Methods", "Datasets"],
@@ -421,9 +421,7 @@ def test_cost_uses_the_price_table() -> None:
     report = triage.run([_ad("2501.00700")], skip_screen=True)
     assert report.cost_usd == 0.0  # fake-model has no price
     priced = LLMConfig(**FAST, prices={"fake-model": {"input": 1.0, "output": 2.0}})
-    report = Triage(ScriptedClassifier(_classify_all), SECTIONS, priced).run(
-        [_ad("2501.00701")], skip_screen=True
-    )
+    report = Triage(ScriptedLLM(_classify_all), SECTIONS, priced).run([_ad("2501.00701")], skip_screen=True)
     expected = (report.usage.input_tokens * 1.0 + report.usage.output_tokens * 2.0) / 1e6
     assert report.cost_usd == pytest.approx(expected)
 

@@ -18,11 +18,11 @@ import pytest
 from tests.conftest import FakePublisher, FakeSource, FakeStateStore, make_paper
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured
 from tests.servers.scripted_model import paper_ids, section_names
-from triagebot.adapters.openai_backend import OpenAIBackend
-from triagebot.compose import ACRONYM_NEEDED_LABEL
+from triagebot.adapters.llm.openai import OpenAILLM
+from triagebot.compose.proposals import ACRONYM_NEEDED_LABEL
 from triagebot.config import Config, LLMConfig
 from triagebot.models import Outcome, Paper
-from triagebot.pipeline import RunOptions, run_pipeline
+from triagebot.pipeline import RunOptions, RunPlan, run_pipeline
 
 LIST = (Path(__file__).parent / "fixtures" / "awesome-xad-README.md").read_text(encoding="utf-8")
 
@@ -103,12 +103,16 @@ def proposals(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str, tupl
     with OpenAIServer(relevance_and_section_only) as server:
         llm = LLMConfig(base_url=server.base_url, requests_per_minute=1_000_000, max_retries=0)
         report = run_pipeline(
-            config=Config(llm=llm),
-            options=RunOptions(run_id="r1", list_path="README.md", until=datetime(2025, 4, 1, tzinfo=UTC)),
-            source=FakeSource(papers),
-            classifier=OpenAIBackend(llm),
-            publisher=publisher,
-            state=FakeStateStore(),
+            RunPlan(
+                config=Config(llm=llm),
+                options=RunOptions(
+                    run_id="r1", list_path="README.md", until=datetime(2025, 4, 1, tzinfo=UTC)
+                ),
+                source=FakeSource(papers),
+                llm=OpenAILLM(llm),
+                publisher=publisher,
+                state=FakeStateStore(),
+            )
         )
     assert [p.outcome for p in report.papers] == [Outcome.PUBLISHED] * len(papers)
     return {p.arxiv_ids[0]: (added_line(p.apply(LIST)), p.body, tuple(p.labels)) for p in publisher.published}

@@ -24,8 +24,8 @@ from tests.servers.openai_server import (
 )
 from tests.servers.scripted_model import paper_ids
 from tests.triage_helpers import GEN, SECTIONS, classify_reply, decision, deco_paper
-from triagebot.adapters.classifiers import build_classifier
-from triagebot.adapters.openai_backend import OpenAIBackend
+from triagebot.adapters.llm.factory import build_llm
+from triagebot.adapters.llm.openai import OpenAILLM
 from triagebot.config import LLMConfig
 from triagebot.errors import ConfigError
 from triagebot.triage import Triage, TriageReport
@@ -59,7 +59,7 @@ def _run(
     server: OpenAIServer, *, skip_screen: bool = True, sleeps: list[float] | None = None, **cfg: object
 ) -> TriageReport:
     config = _config(server, **cfg)
-    backend = OpenAIBackend(
+    backend = OpenAILLM(
         config, backoff_s=0.0, sleep=(sleeps.append if sleeps is not None else lambda s: None)
     )
     triage = Triage(backend, SECTIONS, config, protected=["Datasets"])
@@ -163,7 +163,7 @@ def test_hallucinated_id_in_a_screen_batch_is_ignored(server: OpenAIServer) -> N
 def test_no_api_key_is_a_config_error(server: OpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
-        OpenAIBackend(_config(server))
+        OpenAILLM(_config(server))
 
 
 def test_github_models_configuration_reads_github_token(
@@ -172,7 +172,7 @@ def test_github_models_configuration_reads_github_token(
     monkeypatch.setenv("GITHUB_TOKEN", "ghs-test")
     config = _config(server, api_key_env="GITHUB_TOKEN", model="openai/gpt-4o-mini")
     server.enqueue(completion(_valid()))
-    classifier = build_classifier("openai", config)
+    classifier = build_llm("openai", config)
     Triage(classifier, SECTIONS, config).run([deco_paper(make_paper)], skip_screen=True)
     assert server.requests[0].headers["authorization"] == "Bearer ghs-test"
     assert server.requests[0].body["model"] == "openai/gpt-4o-mini"
@@ -182,7 +182,7 @@ def test_openai_base_url_from_the_environment(server: OpenAIServer, monkeypatch:
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     config = LLMConfig(requests_per_minute=1_000_000)
     server.enqueue(completion(_valid()))
-    Triage(OpenAIBackend(config), SECTIONS, config).run([deco_paper(make_paper)], skip_screen=True)
+    Triage(OpenAILLM(config), SECTIONS, config).run([deco_paper(make_paper)], skip_screen=True)
     assert len(server.requests) == 1
 
 
@@ -196,7 +196,7 @@ def test_cached_input_tokens_reported_by_the_endpoint_are_counted() -> None:
     papers = [make_paper(f"2501.0100{i}", abstract="We localise anomalies in images. " * 8) for i in range(4)]
     with OpenAIServer(answer, cache_min_tokens=128, cache_block=64) as server:
         config = _config(server, classify_batch=1, concurrency=1)
-        report = Triage(OpenAIBackend(config), SECTIONS, config, protected=["Datasets"]).run(
+        report = Triage(OpenAILLM(config), SECTIONS, config, protected=["Datasets"]).run(
             papers, skip_screen=True
         )
         fixed = (

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, make_paper
-from tests.triage_helpers import ScriptedClassifier
+from tests.triage_helpers import ScriptedLLM
 from triagebot.config import LLMConfig
 from triagebot.models import Paper, SectionSpec
 from triagebot.ports import ModelRequest
@@ -119,7 +119,7 @@ def test_a_clip_list_is_triaged_by_its_own_scope() -> None:
         ]  # fmt: skip
         return json.dumps({"decisions": items})
 
-    classifier = ScriptedClassifier(script)
+    classifier = ScriptedLLM(script)
     report = Triage(classifier, CLIP_SECTIONS, CLIP).run([clip, anomaly])
     assert report.verdicts[anomaly.arxiv_id].kind == "prefiltered"  # not this list's topic
     verdict = report.verdicts[clip.arxiv_id]

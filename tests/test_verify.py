@@ -12,8 +12,8 @@ import pytest
 
 from tests.servers.arxiv_server import ArxivServer, Fault
 from tests.verify_world import UNUSED_IDS, WRONG_LINKS, catalogue, real, wrong_list
-from triagebot.adapters.arxiv_api import ArxivApiSource
-from triagebot.adapters.arxiv_http import Transport, check_api_page
+from triagebot.adapters.sources.api import ArxivApiSource
+from triagebot.adapters.sources.http import Transport, check_api_page
 from triagebot.awesome import parse
 from triagebot.cli import main
 from triagebot.config import ArxivConfig

@@ -14,8 +14,7 @@ from tests.servers.arxiv_server import ArxivServer
 from tests.servers.github_server import GitHubServer
 from tests.verify_world import WRONG_LINKS, catalogue, original_list, wrong_list
 from triagebot.cli import main
-from triagebot.compose import UPKEEP_BRANCH
-from triagebot.verify.upkeep import upkeep_keys
+from triagebot.pr_convention import UPKEEP_BRANCH, upkeep_keys
 
 FIXED = [w for w in WRONG_LINKS if w.kind == "wrong-arxiv-link"]
 

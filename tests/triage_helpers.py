@@ -86,8 +86,8 @@ def deco_paper(make: Any, **fields: Any) -> Paper:
     return make("2503.19357", **values)  # type: ignore[no-any-return]
 
 
-class ScriptedClassifier:
-    """A Classifier whose answers are raw strings (or errors) from a script, parsed with the
+class ScriptedLLM:
+    """A LLM whose answers are raw strings (or errors) from a script, parsed with the
     request's own schema like a structured-output backend; keeps every request it saw."""
 
     def __init__(self, script: Any, model: str = "fake-model") -> None:

@@ -13,8 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from triagebot import __version__
-from triagebot.commands.common import EXIT_PARTIAL
-from triagebot.errors import TriagebotError
+from triagebot.errors import EXIT_INTERRUPTED, EXIT_PARTIAL, TriagebotError
 from triagebot.redact import RedactingFilter, redact
 
 COMMANDS = ("run", "fetch", "classify", "lint", "verify", "eval")
@@ -71,12 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except TriagebotError as err:
-        hint = f" (hint: {err.hint})" if err.hint else ""
-        print(redact(f"triagebot: error: {err}{hint}"), file=sys.stderr)
+        print(redact(f"triagebot: error: {err.with_hint()}"), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("triagebot: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as err:
         if args.debug:
             raise

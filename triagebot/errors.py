@@ -1,6 +1,12 @@
-"""The one error family. Only the CLI turns these into messages and exit codes."""
+"""The one error family and the exit-code contract. Only the CLI turns errors into exit codes."""
 
 from __future__ import annotations
+
+# The exit-code contract of every command.
+EXIT_OK = 0  # everything processed (including "nothing new")
+EXIT_PARTIAL = 1  # some papers (or findings) failed; the rest was processed
+EXIT_USAGE = 2  # configuration or usage error before any work (ConfigError)
+EXIT_INTERRUPTED = 130  # Ctrl-C
 
 
 class TriagebotError(Exception):
@@ -9,17 +15,26 @@ class TriagebotError(Exception):
     ``str(err)`` is a single line a maintainer can act on; ``hint`` (optional) says what to do.
     """
 
-    exit_code = 1
+    exit_code = EXIT_PARTIAL
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(" ".join(message.split()))
         self.hint = hint
 
+    def with_hint(self) -> str:
+        """The one-line message with its hint: ``message (hint: what to do)``."""
+        return with_hint(str(self), self.hint)
+
+
+def with_hint(message: str, hint: str | None) -> str:
+    """The house format of a message and what to do about it: ``message (hint: …)``."""
+    return f"{message} (hint: {hint})" if hint else message
+
 
 class ConfigError(TriagebotError):
     """Bad configuration, arguments or input files: nothing was done. Exit code 2."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
 
 class ListError(ConfigError):
@@ -77,6 +92,10 @@ class InvalidAnswerError(ClassifyError):
 
 class PublishError(TriagebotError):
     """GitHub (or the preview folder) refused a change."""
+
+
+class ComposeError(TriagebotError):
+    """A proposal could not be composed (the PR would exceed GitHub's limits)."""
 
 
 class PublishAccessError(PublishError):

@@ -33,7 +33,7 @@ from triagebot.awesome import Document, Entry, parse
 from triagebot.config import Config
 from triagebot.errors import ConfigError, ListError
 from triagebot.models import Paper, Usage, squash
-from triagebot.ports import Classifier
+from triagebot.ports import LLM
 from triagebot.report import md_cell as cell
 from triagebot.sections import resolve_name, shortest_unique_suffix
 from triagebot.triage import Rules, Triage, TriageReport, Verdict
@@ -411,7 +411,7 @@ def evaluate(
     papers: Mapping[str, Paper],
     list_text: str,
     config: Config,
-    classifier: Classifier,
+    llm: LLM,
     *,
     missing: Mapping[str, str] | None = None,
     audit_path: Path | None = None,
@@ -424,11 +424,11 @@ def evaluate(
     rounds = plan_rounds(list_text, found, config.list.sections)
     verdicts: dict[str, Verdict] = {}
     failures: dict[str, str] = {}
-    tally = _Tally(model=classifier.model)
+    tally = _Tally(model=llm.model)
     for number, round_ in enumerate(rounds):
         log.info("eval pass %d of %d: %d paper(s)", number + 1, len(rounds), len(round_.arxiv_ids))
         specs = parse(round_.list_text).section_specs(config.list.sections)
-        triage = Triage(classifier, specs, config.llm, audit_path=audit_path, protected=config.list.protected)
+        triage = Triage(llm, specs, config.llm, audit_path=audit_path, protected=config.list.protected)
         try:
             result = triage.run([papers[i] for i in round_.arxiv_ids])
         except Exception as err:  # a bug or an SDK surprise must not lose the others: each paper says so

@@ -197,3 +197,13 @@ class SectionSpec:
     path: str  # "Explainable 2D Anomaly Detection Methods / Video / Reasoning-based"
     description: str = ""  # optional one-liner from the config
     examples: tuple[str, ...] = ()  # titles (with acronyms) of entries already in it, for few-shot
+
+
+@dataclass(frozen=True)
+class UpkeepHistory:
+    """What the bot's earlier upkeep PRs say, found on GitHub (or nothing, for previews)."""
+
+    open_number: int | None = None
+    open_url: str | None = None
+    open_keys: frozenset[str] = frozenset()
+    rejected: dict[str, int] = field(default_factory=dict)  # change key -> closed PR number

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from triagebot.awesome import Document, parse_list
-from triagebot.compose import build_proposals
+from triagebot.compose.proposals import build_proposals
 from triagebot.config import Config
 from triagebot.errors import SourceError, TriagebotError
 from triagebot.models import (
@@ -28,8 +28,8 @@ from triagebot.models import (
     PRState,
     PublishStatus,
 )
-from triagebot.ports import Classifier, Publisher, Source, StateStore
-from triagebot.publishing import publish_all
+from triagebot.ports import LLM, Publisher, Source, StateStore
+from triagebot.publish_caps import publish_all
 from triagebot.report import ErrorItem, LLMUsage, PaperOutcome, RunReport
 from triagebot.triage import Triage, TriageReport
 
@@ -44,8 +44,10 @@ MAX_ERROR_ATTEMPTS = 3
 # Outcomes whose recorded decision is reused instead of asking the model again.
 DECIDED = frozenset({Outcome.PROPOSED, Outcome.PENDING})
 
-# Crash-test hook: TRIAGEBOT_CRASH_AT=<stage> makes the process die right after that boundary.
-CrashHook = Callable[[str], None]
+# Told the name of each stage boundary as the run passes it: STAGES, in order ("pr-opened": pull
+# requests exist and nothing is recorded yet). Observers only; the run does not depend on it.
+StageCallback = Callable[[str], None]
+STAGES = ("fetched", "screened", "classified", "pr-opened", "published")
 
 
 @dataclass(frozen=True)
@@ -150,9 +152,9 @@ class _Run:
         return report
 
 
-def _crash_point(hook: CrashHook | None, stage: str) -> None:
-    if hook is not None:
-        hook(stage)
+def _passed(on_stage: StageCallback | None, stage: str) -> None:
+    if on_stage is not None:
+        on_stage(stage)
 
 
 def fetch(source: Source, options: RunOptions, run: _Run) -> tuple[list[Paper], bool]:
@@ -293,7 +295,7 @@ def publish(
     doc: Document,
     decisions: dict[str, Decision],
     run: _Run,
-    crash_hook: CrashHook | None = None,
+    on_stage: StageCallback | None = None,
 ) -> None:
     """Stages 4-5: compose each accepted paper's entry and publish it, within the caps."""
     if not decisions:
@@ -307,7 +309,7 @@ def publish(
             run.papers[arxiv_id], Outcome.ERROR, "compose", reason=message, decision=decisions[arxiv_id]
         )
     results = publish_all(publisher, composed.proposals, config.publish)
-    _crash_point(crash_hook, "pr-opened")  # PRs exist, nothing recorded yet: the worst moment to die
+    _passed(on_stage, "pr-opened")  # PRs exist, nothing recorded yet: the worst moment to die
     for result in results:
         for arxiv_id in result.arxiv_ids:
             paper, decision = run.papers[arxiv_id], decisions[arxiv_id]
@@ -328,17 +330,25 @@ _PUBLISH_OUTCOME: dict[PublishStatus, Outcome] = {
 }
 
 
-def run_pipeline(
-    *,
-    config: Config,
-    options: RunOptions,
-    source: Source,
-    classifier: Classifier,
-    publisher: Publisher,
-    state: StateStore,
-    crash_hook: CrashHook | None = None,
-) -> RunReport:
-    """Run one pass and return its report. Raises only for errors before any work (config, list)."""
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything one pass needs: the configuration, the run's options, and the adapters the CLI
+    picked for each port."""
+
+    config: Config
+    options: RunOptions
+    source: Source
+    llm: LLM
+    publisher: Publisher
+    state: StateStore
+
+
+def run_pipeline(plan: RunPlan, *, on_stage: StageCallback | None = None) -> RunReport:
+    """Run one pass and return its report. Raises only for errors before any work (config, list).
+
+    ``on_stage`` is told each boundary of :data:`STAGES` as the run passes it.
+    """
+    config, options, state, publisher = plan.config, plan.options, plan.state, plan.publisher
     report = RunReport(
         run_id=options.run_id,
         since=options.since.isoformat() if options.since else None,
@@ -348,13 +358,13 @@ def run_pipeline(
     doc = parse_list(publisher.read_list(options.list_path), options.list_path)
     specs = doc.section_specs(config.list.sections)
     triage = Triage(
-        classifier, specs, config.llm, audit_path=options.audit_path, protected=config.list.protected
+        plan.llm, specs, config.llm, audit_path=options.audit_path, protected=config.list.protected
     )
     run = _Run(options=options, state=state, report=report, previous=state.load())
 
-    papers, fetch_complete = fetch(source, options, run)
+    papers, fetch_complete = fetch(plan.source, options, run)
     log.info("fetched %d papers%s", len(papers), "" if fetch_complete else " (arXiv failed part-way)")
-    _crash_point(crash_hook, "fetched")
+    _passed(on_stage, "fetched")
 
     if options.max_papers is not None and len(papers) > options.max_papers:
         for paper in papers[options.max_papers :]:
@@ -370,11 +380,11 @@ def run_pipeline(
         len(decided),
         len(run.outcomes),
     )
-    _crash_point(crash_hook, "screened")
+    _passed(on_stage, "screened")
 
     decided.update(classify(triage, to_classify, run, forced=forced))
     log.info("classified: %d accepted for the list", len(decided))
-    _crash_point(crash_hook, "classified")
+    _passed(on_stage, "classified")
 
     if existing is None:  # without knowing the bot's PRs a PR could be opened twice: wait
         for arxiv_id, decision in decided.items():
@@ -386,8 +396,8 @@ def run_pipeline(
                 decision=decision,
             )
     else:
-        publish(publisher, config=config, doc=doc, decisions=decided, run=run, crash_hook=crash_hook)
-    _crash_point(crash_hook, "published")
+        publish(publisher, config=config, doc=doc, decisions=decided, run=run, on_stage=on_stage)
+    _passed(on_stage, "published")
 
     for paper in run.papers.values():  # the loss check: every paper must have left with an outcome
         if paper.arxiv_id not in run.outcomes:

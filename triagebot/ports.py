@@ -20,6 +20,7 @@ from triagebot.models import (
     Paper,
     Proposal,
     PublishResult,
+    UpkeepHistory,
     Usage,
 )
 
@@ -62,7 +63,7 @@ class ModelAnswer:
     latency_s: float = 0.0
 
 
-class Classifier(Protocol):
+class LLM(Protocol):
     """A model backend. One method; the OpenAI-compatible backend is the only one importing openai."""
 
     model: str
@@ -120,4 +121,20 @@ class PaperIndex(Protocol):
 
     def search(self, query: str, max_results: int) -> list[Paper]:
         """Papers matching an API ``search_query`` (e.g. ``ti:`` terms), best first."""
+        ...
+
+
+class UpkeepPublisher(Protocol):
+    """Where the upkeep PR goes (GitHub, a preview folder, nowhere); see adapters/publishers/upkeep."""
+
+    def read_list(self, path: str) -> str:
+        """The list text as it is on the base branch now."""
+        ...
+
+    def upkeep_history(self, branch: str) -> UpkeepHistory:
+        """The open upkeep PR (if any) and the changes closed upkeep PRs declined."""
+        ...
+
+    def publish_upkeep(self, proposal: Proposal, history: UpkeepHistory) -> PublishResult:
+        """Open the upkeep PR, or update the open one; safe to call again."""
         ...

@@ -18,7 +18,8 @@ After a scenario, :meth:`World.check` asserts the invariants of issue 6/7 and ad
 to the state; the fake secrets appear nowhere they should not; and a rerun of the same window makes
 no model call and no GitHub write.
 
-Processes can be killed two ways: at the product's own stage boundaries (``TRIAGEBOT_CRASH_AT``)
+Processes can be killed two ways: at the product's own stage boundaries (``E2E_CRASH_AT``, acted
+on by the children's ``sitecustomize`` in ``tests/e2e/netguard``)
 and from the outside, by a fake server, at the moment it receives a chosen request
 (:meth:`World.kill_process`): mid-classification, or after a PR was opened but before the bot
 heard back.
@@ -44,9 +45,10 @@ from tests.servers.arxiv_server import ArxivServer, labeled_papers
 from tests.servers.github_server import GitHubServer, Seen
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest
 from tests.servers.scripted_model import labeled_rows, scripted_model
-from triagebot.adapters.state_jsonl import JsonlStateStore
-from triagebot.compose import id_from_branch, markers_in
+from triagebot.adapters.state.jsonl import JsonlStateStore
 from triagebot.models import DecisionRecord, Outcome, Paper
+from triagebot.pipeline import STAGES
+from triagebot.pr_convention import id_from_branch, markers_in
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -67,7 +69,7 @@ SECRET_NEEDLES = (
 
 # The night the fake feed announces (2025-08-20) and the window every run asks for.
 WINDOW = ("--since", "2025-08-19", "--until", "2025-08-21")
-CRASH_POINTS = ("fetched", "screened", "classified", "pr-opened", "published")
+CRASH_POINTS = STAGES  # every boundary the pipeline reports
 RECORDED_OUTCOMES = frozenset(o.value for o in Outcome)  # published, proposed, pending, rejected_*, ...
 KILLED = -signal.SIGKILL
 # Every client's timeout, and how long a "slow" fake answer takes: long enough that a loaded
@@ -446,7 +448,7 @@ class World:
         known exit code, no secret in its output) before returning."""
         self.report_path.unlink(missing_ok=True)
         before = (len(self.openai.requests), len(self.github.writes()), len(self.arxiv.requests))
-        extra_env = {"TRIAGEBOT_CRASH_AT": crash_at} if crash_at else {}
+        extra_env = {"E2E_CRASH_AT": crash_at} if crash_at else {}
         command = argv or self.argv(*extra, config=config)
         self._killed.clear()
         proc = subprocess.Popen(

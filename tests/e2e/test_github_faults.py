@@ -7,7 +7,7 @@ import time
 from tests.e2e.conftest import MakeWorld
 from tests.e2e.harness import RELEVANT, SLOW, dropped, nth
 from tests.servers.github_server import secondary_rate_limit, server_error
-from triagebot.compose import branch_for
+from triagebot.pr_convention import branch_for
 
 PULLS = r"/repos/acme/awesome/pulls"
 

@@ -30,12 +30,12 @@ from pathlib import Path
 from tests.servers.arxiv_server import api_xml, labeled_papers, rss_feed_xml
 from tests.servers.openai_server import OpenAIServer
 from tests.servers.scripted_model import labeled_rows, scripted_model
-from triagebot.adapters.arxiv_sources import build_sources
-from triagebot.adapters.classifiers import build_classifier
-from triagebot.adapters.publishers import build_publisher
-from triagebot.adapters.state_jsonl import JsonlStateStore
+from triagebot.adapters.llm.factory import build_llm
+from triagebot.adapters.publishers.factory import build_publisher
+from triagebot.adapters.sources.factory import build_sources
+from triagebot.adapters.state.jsonl import JsonlStateStore
 from triagebot.config import load_config
-from triagebot.pipeline import RunOptions, run_pipeline
+from triagebot.pipeline import RunOptions, RunPlan, run_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -99,12 +99,14 @@ def record(bundle: Path) -> None:
         )
         list_path = bundle / "awesome-xad.md"
         report = run_pipeline(
-            config=config,
-            options=RunOptions(run_id="offline", list_path=str(list_path)),
-            source=build_sources([str(bundle / "arxiv")], config.arxiv),
-            classifier=build_classifier("openai", llm),
-            publisher=build_publisher("none", config.publish, list_path=list_path),
-            state=JsonlStateStore(Path(tmp)),
+            RunPlan(
+                config=config,
+                options=RunOptions(run_id="offline", list_path=str(list_path)),
+                source=build_sources([str(bundle / "arxiv")], config.arxiv),
+                llm=build_llm("openai", llm),
+                publisher=build_publisher("none", config.publish, list_path=list_path),
+                state=JsonlStateStore(Path(tmp)),
+            )
         )
     print(report.summary_line())
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from triagebot.commands.common import EXIT_OK, EXIT_PARTIAL, add_config_argument, load_config_arg, parse_ids
+from triagebot.commands.common import add_config_argument, load_config_arg, parse_ids
 from triagebot.config import Config
-from triagebot.errors import ConfigError
+from triagebot.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
 from triagebot.models import Paper, SectionSpec
 from triagebot.triage.validate import Verdict
 
+if TYPE_CHECKING:
+    from triagebot.commands.common import Subparsers
 
-def register(subparsers: Any) -> None:
+
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "classify",
         help="classify arXiv papers and show why (no list edit, no PR)",
@@ -58,7 +61,7 @@ def _sections(config: Config, path: Path) -> list[SectionSpec]:
 
 
 def _lookup(config: Config, specs: Sequence[str], ids: list[str]) -> dict[str, Paper]:
-    from triagebot.adapters.arxiv_sources import build_sources
+    from triagebot.adapters.sources.factory import build_sources
 
     found: dict[str, Paper] = {}
     for paper in build_sources(specs or ["arxiv"], config.arxiv).lookup(ids):
@@ -67,18 +70,18 @@ def _lookup(config: Config, specs: Sequence[str], ids: list[str]) -> dict[str, P
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from triagebot.adapters.classifiers import build_classifier
+    from triagebot.adapters.llm.factory import build_llm
     from triagebot.triage import Triage
 
-    config = load_config_arg(args)
+    config = load_config_arg(args.config)
     ids = _ids(args.ids)
-    llm = config.llm
+    llm_config = config.llm
     if args.record_dir is not None:
-        llm = llm.model_copy(update={"record_dir": str(args.record_dir)})
+        llm_config = llm_config.model_copy(update={"record_dir": str(args.record_dir)})
     sections = _sections(config, args.list or Path(config.list.path))
-    classifier = build_classifier(args.llm or llm.backend, llm)
+    llm = build_llm(args.llm or llm_config.backend, llm_config)
     papers = _lookup(config, args.source, ids)
-    triage = Triage(classifier, sections, llm, audit_path=args.audit, protected=config.list.protected)
+    triage = Triage(llm, sections, llm_config, audit_path=args.audit, protected=config.list.protected)
     report = triage.run([papers[i] for i in ids if i in papers], skip_screen=not args.screen)
     status = EXIT_OK
     for arxiv_id in ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.config import Config, load_config
@@ -13,10 +14,8 @@ from triagebot.fsutil import atomic_write
 
 DEFAULT_CONFIG = Path("triagebot.toml")
 
-# The exit-code contract of every command.
-EXIT_OK = 0  # everything processed (including "nothing new")
-EXIT_PARTIAL = 1  # some papers (or findings) failed; the rest was processed
-EXIT_USAGE = 2  # configuration or usage error before any work (TriagebotError.exit_code of ConfigError)
+if TYPE_CHECKING:  # what ``register(subparsers)`` of each command receives
+    Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
@@ -28,9 +27,8 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_config_arg(args: argparse.Namespace) -> Config:
+def load_config_arg(path: Path | None) -> Config:
     """The config named by --config, else ./triagebot.toml when present, else the defaults."""
-    path: Path | None = args.config
     if path is None and DEFAULT_CONFIG.is_file():
         path = DEFAULT_CONFIG
     return load_config(path)

@@ -17,17 +17,11 @@ import os
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from triagebot.commands.common import (
-    EXIT_OK,
-    EXIT_PARTIAL,
-    add_config_argument,
-    load_config_arg,
-    write_report,
-)
+from triagebot.commands.common import add_config_argument, load_config_arg, write_report
 from triagebot.config import Config, Price, load_config
-from triagebot.errors import ConfigError, SourceError
+from triagebot.errors import EXIT_OK, EXIT_PARTIAL, ConfigError, SourceError
 from triagebot.evaluation import EvalReport, Label, labels_from_list, merge_labels, read_labels
 from triagebot.models import Paper
 from triagebot.redact import redact, secret_values
@@ -39,13 +33,16 @@ log = logging.getLogger(__name__)
 # model (prefilter, screen, validation, scoring), not any real model, and the name says so.
 OFFLINE_MODEL = "scripted-from-labels"
 
+if TYPE_CHECKING:
+    from triagebot.commands.common import Subparsers
+
 
 def eval_data_dir() -> Path:
     """The labelled sets shipped with the package (``labeled.jsonl``, ``negatives.jsonl``)."""
     return Path(str(resources.files("triagebot") / "data" / "eval"))
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "eval",
         help="measure the triage on labelled papers (precision, recall, sections)",
@@ -96,7 +93,7 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    config = load_config_arg(args)
+    config = load_config_arg(args.config)
     if args.offline:
         args, config = offline_setup(args, config)
     if args.data is None and not args.from_list:
@@ -128,7 +125,7 @@ def offline_setup(args: argparse.Namespace, config: Config) -> tuple[argparse.Na
 
 def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
     """Read the list and the labels, look the papers up, triage and score them."""
-    from triagebot.adapters.classifiers import build_classifier
+    from triagebot.adapters.llm.factory import build_llm
     from triagebot.awesome import parse, read_list_file
     from triagebot.evaluation import evaluate
 
@@ -154,13 +151,13 @@ def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
         labels = merge_labels(labels, extra)
     if not labels:
         raise ConfigError(f"{args.data}: no labelled paper", hint="one JSON object per line")
-    llm = config.llm
+    llm_config = config.llm
     if args.record_dir is not None:
-        llm = llm.model_copy(update={"record_dir": str(args.record_dir)})
-    classifier = build_classifier(args.llm or llm.backend, llm)
+        llm_config = llm_config.model_copy(update={"record_dir": str(args.record_dir)})
+    llm = build_llm(args.llm or llm_config.backend, llm_config)
     ids = [label.arxiv_id for label in labels]
     papers, missing = lookup(ids, args.source or ["arxiv"], config, bundled=bundled)
-    return evaluate(labels, papers, list_text, config, classifier, missing=missing, audit_path=args.audit)
+    return evaluate(labels, papers, list_text, config, llm, missing=missing, audit_path=args.audit)
 
 
 def _read(path: Path) -> str:
@@ -176,7 +173,7 @@ def lookup(
 ) -> tuple[dict[str, Paper], dict[str, str]]:
     """Metadata for ``ids`` and, for those without, why. The ``bundled`` ones (the shipped
     negatives) come from the recordings shipped with the package, the rest from ``specs``."""
-    from triagebot.adapters.arxiv_sources import build_sources
+    from triagebot.adapters.sources.factory import build_sources
     from triagebot.offline import bundle_dir
 
     papers: dict[str, Paper] = {}

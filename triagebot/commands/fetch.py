@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from triagebot.adapters.arxiv_sources import build_sources
-from triagebot.commands.common import EXIT_OK, add_config_argument, load_config_arg, parse_date
+from triagebot.adapters.sources.factory import build_sources
+from triagebot.commands.common import add_config_argument, load_config_arg, parse_date
+from triagebot.errors import EXIT_OK
 from triagebot.models import Paper
 
+if TYPE_CHECKING:
+    from triagebot.commands.common import Subparsers
 
-def register(subparsers: Any) -> None:
+
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "fetch",
         help="list the candidate papers from arXiv (feed or search) or saved responses",
@@ -46,7 +50,7 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    config = load_config_arg(args).arxiv
+    config = load_config_arg(args.config).arxiv
     source = build_sources(args.source or [config.source], config, save_dir=args.save)
     count = 0
     try:

@@ -6,14 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from triagebot.awesome import parse, read_list_file
 from triagebot.awesome.lint import lint_document, recognised
-from triagebot.commands.common import EXIT_OK, EXIT_PARTIAL
+from triagebot.errors import EXIT_OK, EXIT_PARTIAL
+
+if TYPE_CHECKING:
+    from triagebot.commands.common import Subparsers
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "lint",
         help="check an awesome list: broken or duplicated entries (errors), style departures (warnings)",

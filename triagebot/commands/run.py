@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
-import sys
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from triagebot.commands.common import (
-    EXIT_OK,
-    EXIT_PARTIAL,
     add_config_argument,
     load_config_arg,
     parse_date,
@@ -21,16 +18,24 @@ from triagebot.commands.common import (
     write_report,
 )
 from triagebot.config import Config
-from triagebot.errors import ConfigError
+from triagebot.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
+from triagebot.ports import StateStore
 from triagebot.redact import redact, secret_values
 from triagebot.report import RunReport
+from triagebot.timeutil import utc_now
+
+if TYPE_CHECKING:
+    from triagebot.commands.common import Subparsers
+    from triagebot.pipeline import RunPlan
 
 # A feed covers one announcement day; a gap longer than this is caught up with an API search.
 CATCH_UP_AFTER = timedelta(hours=36)
 log = logging.getLogger(__name__)
+# Each stage boundary the run passes, at DEBUG (-vv): what an observer of the run hooks into.
+stage_log = logging.getLogger("triagebot.stage")
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "run",
         help="fetch, triage and publish new papers (the nightly job)",
@@ -74,29 +79,76 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=handle, run_id=None)
 
 
-def handle(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class RunArgs:
+    """The arguments of ``triagebot run``, parsed once (``--offline`` returns an edited copy)."""
+
+    config: Path | None = None
+    list: str | None = None
+    source: tuple[str, ...] = ()
+    llm: str | None = None
+    model: str | None = None
+    publish: str | None = None
+    repo: str | None = None
+    state: str | None = None
+    report: Path | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    ids: tuple[str, ...] = ()
+    max_papers: int | None = None
+    save: Path | None = None
+    offline: bool = False
+    run_id: str | None = None  # None: the start time; "offline" for the bundled night
+
+    @classmethod
+    def from_namespace(cls, ns: argparse.Namespace) -> RunArgs:
+        return cls(
+            config=ns.config,
+            list=ns.list,
+            source=tuple(ns.source or ()),
+            llm=ns.llm,
+            model=ns.model,
+            publish=ns.publish,
+            repo=ns.repo,
+            state=ns.state,
+            report=ns.report,
+            since=ns.since,
+            until=ns.until,
+            ids=tuple(ns.ids or ()),
+            max_papers=ns.max_papers,
+            save=ns.save,
+            offline=ns.offline,
+        )
+
+
+def handle(ns: argparse.Namespace) -> int:
     from triagebot.offline import offline_setup
     from triagebot.pipeline import run_pipeline
 
-    config = load_config_arg(args)
+    args = RunArgs.from_namespace(ns)
+    config = load_config_arg(args.config)
     if args.max_papers is not None and args.max_papers < 0:
         raise ConfigError("--max-papers must be 0 or more")
     if args.offline:
         args, config = offline_setup(args, config, Path.cwd())
     if args.model:
         config = config.model_copy(update={"llm": config.llm.model_copy(update={"model": args.model})})
-    report = run_pipeline(crash_hook=_crash_hook_from_env(), **_plan(args, config))
+    report = run_pipeline(_plan(args, config), on_stage=_log_stage)
     _emit(report, args.report)
     return EXIT_PARTIAL if report.errors else EXIT_OK
 
 
-def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
+def _log_stage(stage: str) -> None:
+    stage_log.debug("stage passed: %s", stage)
+
+
+def _plan(args: RunArgs, config: Config) -> RunPlan:
     """Build the adapters from arguments and config (the only place that picks them)."""
-    from triagebot.adapters.arxiv_sources import build_sources
-    from triagebot.adapters.classifiers import build_classifier
-    from triagebot.adapters.publishers import build_publisher
-    from triagebot.adapters.state_jsonl import JsonlStateStore
-    from triagebot.pipeline import RunOptions
+    from triagebot.adapters.llm.factory import build_llm
+    from triagebot.adapters.publishers.factory import build_publisher
+    from triagebot.adapters.sources.factory import build_sources
+    from triagebot.adapters.state.jsonl import JsonlStateStore
+    from triagebot.pipeline import RunOptions, RunPlan
 
     list_path = args.list or config.list.path
     state_dir = Path(args.state or config.state.dir)
@@ -104,32 +156,23 @@ def _plan(args: argparse.Namespace, config: Config) -> dict[str, Any]:
     publish_spec = args.publish or config.publish.backend
     publish_config = config.publish.model_copy(update={"repo": args.repo}) if args.repo else config.publish
     publisher = build_publisher(publish_spec, publish_config, list_path=Path(list_path))
-    classifier = build_classifier(args.llm or config.llm.backend, config.llm)
+    llm = build_llm(args.llm or config.llm.backend, config.llm)
     since, until = _window(args, state)
     source = build_sources(_source_specs(args, config, since, until), config.arxiv, save_dir=args.save)
     options = RunOptions(
-        run_id=args.run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        run_id=args.run_id or utc_now().strftime("%Y%m%dT%H%M%SZ"),
         list_path=list_path,
         since=since,
         until=until,
-        ids=tuple(args.ids or ()),
+        ids=args.ids,
         max_papers=args.max_papers,
         audit_path=state_dir / "exchanges.jsonl",
         previews=publish_spec.removeprefix("dir:") if publish_spec.startswith("dir:") else None,
     )
-    return {
-        "config": config,
-        "options": options,
-        "source": source,
-        "classifier": classifier,
-        "publisher": publisher,
-        "state": state,
-    }
+    return RunPlan(config=config, options=options, source=source, llm=llm, publisher=publisher, state=state)
 
 
-def _source_specs(
-    args: argparse.Namespace, config: Config, since: datetime | None, until: datetime | None
-) -> list[str]:
+def _source_specs(args: RunArgs, config: Config, since: datetime | None, until: datetime | None) -> list[str]:
     """The sources to read. The feed lists one announcement day only, so when the last completed
     run is older than that (a missed night, a failed run), an API search covers the gap too."""
     if args.source:
@@ -141,13 +184,13 @@ def _source_specs(
     return specs
 
 
-def _window(args: argparse.Namespace, state: Any) -> tuple[datetime | None, datetime | None]:
+def _window(args: RunArgs, state: StateStore) -> tuple[datetime | None, datetime | None]:
     """Since the last completed window (the cursor) until now, unless the arguments say otherwise.
     A recorded night (--offline) has no window: every paper in it is a candidate."""
     if args.offline:
         return args.since, args.until
     cursor = state.cursor()
-    until = args.until or datetime.now(UTC)
+    until = args.until or utc_now()
     since = args.since or (cursor.until if cursor else None)
     if since is not None and since >= until:
         raise ConfigError(f"--since {since.isoformat()} is not before --until {until.isoformat()}")
@@ -168,17 +211,3 @@ def _emit(report: RunReport, report_path: Path | None) -> None:
     if report.previews:
         lines.append(f"PR previews: {report.previews}")
     print(redact("\n".join(lines), secrets))
-
-
-def _crash_hook_from_env() -> Any:
-    """For the kill-and-rerun tests: TRIAGEBOT_CRASH_AT=<point> kills the process (SIGKILL) there."""
-    point = os.environ.get("TRIAGEBOT_CRASH_AT")
-    if not point:
-        return None
-
-    def hook(stage: str) -> None:
-        if stage == point:
-            sys.stdout.flush()
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return hook

@@ -12,22 +12,21 @@ import logging
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from triagebot.commands.common import (
-    EXIT_OK,
-    EXIT_PARTIAL,
-    add_config_argument,
-    load_config_arg,
-    write_report,
-)
-from triagebot.errors import TriagebotError
+from triagebot.commands.common import add_config_argument, load_config_arg, write_report
+from triagebot.errors import EXIT_OK, EXIT_PARTIAL, TriagebotError
 from triagebot.redact import redact, secret_values
 from triagebot.verify.check import Finding, FindingKind
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from triagebot.commands.common import Subparsers
+    from triagebot.config import Config
+    from triagebot.ports import UpkeepPublisher
 
 
 class PublishOutcome(BaseModel):
@@ -65,7 +64,7 @@ class VerifyReport(BaseModel):
         return "\n".join(lines) + "\n"
 
 
-def register(subparsers: Any) -> None:
+def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "verify",
         help="check the list's entries against arXiv (wrong links, new venues, code); optional upkeep PR",
@@ -87,13 +86,13 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from triagebot.adapters.arxiv_api import ArxivApiSource
-    from triagebot.adapters.arxiv_http import Transport, check_api_page
-    from triagebot.adapters.upkeep_publishers import build_upkeep_publisher
+    from triagebot.adapters.publishers.upkeep import build_upkeep_publisher
+    from triagebot.adapters.sources.api import ArxivApiSource
+    from triagebot.adapters.sources.http import Transport, check_api_page
     from triagebot.awesome import parse
     from triagebot.verify.check import Checker
 
-    config = load_config_arg(args)
+    config = load_config_arg(args.config)
     list_path = str(args.list or config.list.path)
     publisher = build_upkeep_publisher(args.publish, config.publish, list_path=Path(list_path))
     text = publisher.read_list(list_path)
@@ -118,9 +117,9 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _publish(
-    publisher: Any, report: VerifyReport, config: Any, list_path: str, text: str
+    publisher: UpkeepPublisher, report: VerifyReport, config: Config, list_path: str, text: str
 ) -> tuple[PublishOutcome, bool]:
-    from triagebot.compose import UPKEEP_BRANCH
+    from triagebot.pr_convention import UPKEEP_BRANCH
     from triagebot.verify.upkeep import upkeep_proposal
 
     try:
@@ -139,9 +138,8 @@ def _publish(
             return PublishOutcome(status="nothing", message="nothing left to fix in place"), False
         result = publisher.publish_upkeep(proposal, history)
     except TriagebotError as err:
-        hint = f" (hint: {err.hint})" if err.hint else ""
-        log.error("the upkeep PR could not be published: %s%s", err, hint)
-        return PublishOutcome(status="failed", message=f"{err}{hint}"), True
+        log.error("the upkeep PR could not be published: %s", err.with_hint())
+        return PublishOutcome(status="failed", message=err.with_hint()), True
     outcome = PublishOutcome(
         status=result.status.value, url=result.url, number=result.number, message=result.message
     )

@@ -1,7 +1,7 @@
 """LLM triage: a validated decision per paper, in the list's own taxonomy.
 
 from triagebot.triage import Triage, TriageReport, Verdict
-report = Triage(classifier, sections, config.llm, audit_path=..., protected=...).run(papers)
+report = Triage(llm, sections, config.llm, audit_path=..., protected=...).run(papers)
 """
 
 from triagebot.triage.engine import Triage, TriageReport, dump_verdict

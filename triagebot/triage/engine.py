@@ -1,6 +1,6 @@
 """The two-stage triage: keyword prefilter -> batched screen -> full classification -> validation.
 
-Knows the Classifier port, never an SDK. Every input paper leaves with exactly one Verdict:
+Knows the LLM port, never an SDK. Every input paper leaves with exactly one Verdict:
 prefiltered, irrelevant, relevant, pending (a cap was reached) or error (with the raw answer).
 
 Cheap when things go wrong: an answer that is not valid as a whole still gives the papers it
@@ -27,7 +27,7 @@ from triagebot.arxiv_ids import normalize_id
 from triagebot.config import LLMConfig
 from triagebot.errors import ClassifyError, InvalidAnswerError, ListError
 from triagebot.models import Decision, Paper, SectionSpec, Usage
-from triagebot.ports import Classifier, ModelAnswer, ModelRequest
+from triagebot.ports import LLM, ModelAnswer, ModelRequest
 from triagebot.sections import SEPARATOR, shortest_unique_suffix
 from triagebot.triage.audit import AuditLog, cost_usd, estimate_tokens
 from triagebot.triage.limits import Ledger, RateLimiter
@@ -135,20 +135,18 @@ class Triage:
 
     def __init__(
         self,
-        classifier: Classifier,
+        llm: LLM,
         sections: Sequence[SectionSpec],
         config: LLMConfig,
         *,
         audit_path: Path | None = None,
         protected: Sequence[str] = (),
     ) -> None:
-        self.classifier = classifier
+        self.llm = llm
         self.config = config
         self.prompt_version = prompt_version()
         paths = tuple(s.path for s in sections)
-        self.rules = Rules(
-            paths, tuple(protected), config.min_confidence, classifier.model, self.prompt_version
-        )
+        self.rules = Rules(paths, tuple(protected), config.min_confidence, llm.model, self.prompt_version)
         editable = [s for s in sections if not self.rules.is_protected(s.path)]
         if not editable:
             raise ListError("the list has no section the bot may edit (all are missing or protected)")
@@ -192,8 +190,8 @@ class Triage:
             verdicts=ordered,
             calls=run.ledger.calls,
             usage=usage,
-            cost_usd=cost_usd(usage, self.classifier.model, self.config.prices),
-            model=self.classifier.model,
+            cost_usd=cost_usd(usage, self.llm.model, self.config.prices),
+            model=self.llm.model,
             prompt_version=self.prompt_version,
         )
 
@@ -272,7 +270,7 @@ class Triage:
                 arxiv_id=arxiv_id,
                 relevant=False,
                 rationale="dropped by the batched screen (title and first sentence)",
-                model=self.classifier.model,
+                model=self.llm.model,
                 prompt_version=self.prompt_version,
             )
             reason = "dropped by the screen"
@@ -346,9 +344,8 @@ class Triage:
     def _failed(result: _Classified, paper: Paper) -> dict[str, Verdict]:
         err = result.refused
         if err is not None:
-            hint = f" (hint: {err.hint})" if err.hint else ""
             return {
-                paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, f"{err}{hint}", err.raw, "classify")
+                paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, err.with_hint(), err.raw, "classify")
             }
         reason = f"no usable decision after asking again ({result.problem or LEFT_OUT})"
         return {paper.arxiv_id: Verdict(paper.arxiv_id, "error", None, reason, result.raw, "classify")}
@@ -410,12 +407,12 @@ class Triage:
         return answer.parsed
 
     def _exchange(self, run: _Run, request: ModelRequest, attempt: int) -> ModelAnswer:
-        """One call to the classifier, accounted and audited whatever happens."""
+        """One call to the llm, accounted and audited whatever happens."""
         run.limiter.wait()
         started = time.monotonic()
         log_it = self._audit_writer(request, attempt)
         try:
-            answer = self.classifier.complete(request)
+            answer = self.llm.complete(request)
         except InvalidAnswerError as err:
             usage = Usage(*err.usage) if any(err.usage) else self._estimate(request, err.raw or "")
             run.ledger.add(usage)
@@ -452,7 +449,7 @@ class Triage:
             self.audit.write(
                 kind=request.kind,
                 paper_ids=request.paper_ids,
-                model=self.classifier.model,
+                model=self.llm.model,
                 prompt_version=request.prompt_version,
                 attempt=attempt,
                 parsed=parsed,

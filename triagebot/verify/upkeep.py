@@ -13,50 +13,18 @@ proposed again.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from triagebot.awesome import Entry, parse
-from triagebot.compose import BODY_BUDGET, UPKEEP_BRANCH, escape_text
-from triagebot.models import Proposal, PublishResult
+from triagebot.compose.pr_body import BODY_BUDGET, escape_text
+from triagebot.models import Proposal, UpkeepHistory
+from triagebot.pr_convention import UPKEEP_BRANCH, upkeep_marker
 from triagebot.verify.check import Finding, FindingKind
 from triagebot.verify.links import replace_arxiv_id
 from triagebot.verify.titles import normalise
 
-_MARKER_RE = re.compile(r"<!-- triagebot:upkeep (\{.*?\}) -->", re.DOTALL)
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
-
-
-def upkeep_marker(keys: Iterable[str]) -> str:
-    """The hidden marker naming the changes an upkeep PR proposes (``>`` escaped: no early ``-->``)."""
-    data = json.dumps({"changes": sorted(set(keys))}, ensure_ascii=True).replace(">", "\\u003e")
-    return f"<!-- triagebot:upkeep {data} -->"
-
-
-def upkeep_keys(body: str | None) -> list[str] | None:
-    """The change keys in an upkeep PR's marker; None when ``body`` has no upkeep marker."""
-    match = _MARKER_RE.search(body or "")
-    if match is None:
-        return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return []
-    changes = data.get("changes") if isinstance(data, dict) else None
-    return [str(c) for c in changes] if isinstance(changes, list) else []
-
-
-@dataclass(frozen=True)
-class UpkeepHistory:
-    """What the bot's earlier upkeep PRs say, found on GitHub (or nothing, for previews)."""
-
-    open_number: int | None = None
-    open_url: str | None = None
-    open_keys: frozenset[str] = frozenset()
-    rejected: dict[str, int] = field(default_factory=dict)  # change key -> closed PR number
 
 
 def is_protected(section: str, protected: Sequence[str]) -> bool:
@@ -245,19 +213,3 @@ def upkeep_proposal(
         apply=lambda text: apply_fixes(text, chosen),
         base=base,
     )
-
-
-class UpkeepPublisher(Protocol):
-    """Where the upkeep PR goes (GitHub, a preview folder, nowhere); see adapters/upkeep_publishers."""
-
-    def read_list(self, path: str) -> str:
-        """The list text as it is on the base branch now."""
-        ...
-
-    def upkeep_history(self, branch: str) -> UpkeepHistory:
-        """The open upkeep PR (if any) and the changes closed upkeep PRs declined."""
-        ...
-
-    def publish_upkeep(self, proposal: Proposal, history: UpkeepHistory) -> PublishResult:
-        """Open the upkeep PR, or update the open one; safe to call again."""
-        ...

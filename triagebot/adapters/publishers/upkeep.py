@@ -1,19 +1,19 @@
 """Where the upkeep PR of ``triagebot verify`` goes: GitHub, a preview folder, or nowhere.
 
 The previews and ``none`` keep no history (nothing was ever declined there); GitHub finds its
-upkeep PRs again by branch and marker (:class:`~triagebot.adapters.github_publisher.GitHubUpkeepPublisher`).
+upkeep PRs again by branch and marker (:class:`~triagebot.adapters.publishers.github.GitHubUpkeepPublisher`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from triagebot.adapters.dir_publisher import DirPublisher
-from triagebot.adapters.publishers import SPECS, NullPublisher
+from triagebot.adapters.publishers.directory import DirPublisher
+from triagebot.adapters.publishers.factory import parse_spec
+from triagebot.adapters.publishers.none import NullPublisher
 from triagebot.config import PublishConfig
-from triagebot.errors import ConfigError
-from triagebot.models import Proposal, PublishResult, PublishStatus
-from triagebot.verify.upkeep import UpkeepHistory, UpkeepPublisher
+from triagebot.models import Proposal, PublishResult, PublishStatus, UpkeepHistory
+from triagebot.ports import UpkeepPublisher
 
 
 class NullUpkeepPublisher(NullPublisher):
@@ -38,17 +38,12 @@ class DirUpkeepPublisher(DirPublisher):
 
 def build_upkeep_publisher(spec: str, config: PublishConfig, *, list_path: Path) -> UpkeepPublisher:
     """The upkeep publisher ``spec`` names; ConfigError for an unknown spec, a missing token or repo."""
-    spec = spec.strip()
-    if spec == "none":
+    kind, root = parse_spec(spec)
+    if kind == "none":
         return NullUpkeepPublisher()
-    if spec.startswith("dir:"):
-        root = spec.removeprefix("dir:").strip()
-        if not root:
-            raise ConfigError("publisher 'dir:' needs a folder, e.g. dir:previews")
-        return DirUpkeepPublisher(Path(root), base=config.base_branch)
-    if spec == "github":
-        from triagebot.adapters.github_publisher import GitHubUpkeepPublisher, repo_relative
+    if kind == "dir" and root is not None:
+        return DirUpkeepPublisher(root, base=config.base_branch)
+    from triagebot.adapters.publishers.github import GitHubUpkeepPublisher, repo_relative
 
-        repo_relative(list_path)
-        return GitHubUpkeepPublisher.from_config(config)
-    raise ConfigError(f"unknown publisher {spec!r}; use {SPECS}")
+    repo_relative(list_path)
+    return GitHubUpkeepPublisher.from_config(config)

@@ -83,8 +83,8 @@ def match_section(name: str | None, choices: list[str]) -> str | None:
     return found[0]
 
 
-class FixtureClassifier:
-    """A Classifier answering from a fixture file (see the module docstring for the format)."""
+class FixtureLLM:
+    """A LLM answering from a fixture file (see the module docstring for the format)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

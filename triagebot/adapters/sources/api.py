@@ -1,6 +1,6 @@
 """arXiv API search and id-list lookup through the ``arxiv`` package.
 
-One ``arxiv.Client`` per source, given our :class:`~triagebot.adapters.arxiv_http.PoliteSession`
+One ``arxiv.Client`` per source, given our :class:`~triagebot.adapters.sources.http.PoliteSession`
 (timeout, shared throttle, retries, body checks); the client's own delay and retries are switched
 off so they do not double up. :func:`to_paper` is the one place an ``arxiv.Result`` becomes a
 :class:`~triagebot.models.Paper`; no ``arxiv`` type leaves this module.
@@ -20,6 +20,7 @@ from triagebot.arxiv_ids import abs_url, pdf_url, split_id
 from triagebot.config import ArxivConfig
 from triagebot.errors import SourceError
 from triagebot.models import Paper, squash, urls_in
+from triagebot.timeutil import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +75,9 @@ def _papers(results: Iterator[arxiv.Result]) -> Iterator[Paper]:
 
 def submitted_range(since: datetime, until: datetime | None) -> str:
     """The API's ``submittedDate`` clause for the half-open window [since, until), in GMT minutes."""
-    start = _utc(since)
-    end = _utc(until) - timedelta(minutes=1) if until is not None else datetime.now(UTC) + timedelta(days=1)
+    start = as_utc(since)
+    end = as_utc(until) - timedelta(minutes=1) if until is not None else datetime.now(UTC) + timedelta(days=1)
     return f"submittedDate:[{start:%Y%m%d%H%M} TO {end:%Y%m%d%H%M}]"
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def query_url_format(api_url: str) -> str:
@@ -122,7 +119,7 @@ class ArxivApiSource:
     def papers(self, since: datetime | None, until: datetime | None) -> Iterator[Paper]:
         """Papers matching the configured query, submitted in [since, until), oldest first."""
         if since is None:
-            since = (_utc(until) if until else datetime.now(UTC)) - DEFAULT_LOOKBACK
+            since = (as_utc(until) if until else datetime.now(UTC)) - DEFAULT_LOOKBACK
             logger.info("search: no start given, covering the last %s", DEFAULT_LOOKBACK)
         query = f"({self._query}) AND {submitted_range(since, until)}" if self._query else ""
         search = arxiv.Search(

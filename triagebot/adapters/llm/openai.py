@@ -80,8 +80,8 @@ def _content_of(body: str) -> tuple[str, Usage]:
     return str(message.get("content") or message.get("refusal") or ""), tokens
 
 
-class OpenAIBackend:
-    """A ``Classifier`` for any OpenAI-compatible endpoint."""
+class OpenAILLM:
+    """A ``LLM`` for any OpenAI-compatible endpoint."""
 
     def __init__(
         self,

@@ -18,18 +18,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
 
-from triagebot.compose import BRANCH_PREFIX, UPKEEP_BRANCH, id_from_branch, markers_in
 from triagebot.config import PublishConfig, secret
 from triagebot.errors import ConfigError, PublishAccessError, PublishError
-from triagebot.models import ExistingPR, Proposal, PRState, PublishResult, PublishStatus
-
-if TYPE_CHECKING:
-    from triagebot.verify.upkeep import UpkeepHistory
+from triagebot.models import ExistingPR, Proposal, PRState, PublishResult, PublishStatus, UpkeepHistory
+from triagebot.pr_convention import BRANCH_PREFIX, UPKEEP_BRANCH, id_from_branch, markers_in, upkeep_keys
 
 log = logging.getLogger(__name__)
 
@@ -432,8 +429,6 @@ class GitHubUpkeepPublisher(GitHubPublisher):
     """
 
     def upkeep_history(self, branch: str) -> UpkeepHistory:
-        from triagebot.verify.upkeep import UpkeepHistory, upkeep_keys
-
         open_pr: Any = None
         open_keys: frozenset[str] = frozenset()
         rejected: dict[str, int] = {}
@@ -458,8 +453,6 @@ class GitHubUpkeepPublisher(GitHubPublisher):
         )
 
     def publish_upkeep(self, proposal: Proposal, history: UpkeepHistory) -> PublishResult:
-        from triagebot.verify.upkeep import upkeep_keys
-
         base = self.base(proposal)
         keys = frozenset(upkeep_keys(proposal.body) or ())
         number = history.open_number

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import requests
 
-from triagebot.adapters.arxiv_api import ArxivApiSource
-from triagebot.adapters.arxiv_feed import ArxivFeedSource, FeedDocument, feed_url
-from triagebot.adapters.arxiv_http import ResponseHook, Transport, check_api_page, check_feed
-from triagebot.adapters.arxiv_saved import ResponseRecorder, SavedSource, load_saved
+from triagebot.adapters.sources.api import ArxivApiSource
+from triagebot.adapters.sources.feed import ArxivFeedSource, FeedDocument, feed_url
+from triagebot.adapters.sources.http import ResponseHook, Transport, check_api_page, check_feed
+from triagebot.adapters.sources.merged import MergedSource
+from triagebot.adapters.sources.saved import ResponseRecorder, SavedSource, load_saved
 from triagebot.config import ArxivConfig
-from triagebot.errors import ConfigError, SourceError
-from triagebot.models import Paper
+from triagebot.errors import ConfigError
 from triagebot.ports import Source
 
 logger = logging.getLogger(__name__)
@@ -67,36 +66,6 @@ def build_sources(specs: Sequence[str], config: ArxivConfig, *, save_dir: Path |
         transport.on_response = _chain(transport.on_response, ResponseRecorder(save_dir))
     sources = [build_source(spec, config, transport=transport) for spec in specs]
     return sources[0] if len(sources) == 1 else MergedSource(sources, list(specs))
-
-
-class MergedSource:
-    """Papers from several sources in turn. One failing source does not stop the others; its
-    error is raised after the rest were read, so every paper fetched is kept."""
-
-    def __init__(self, sources: Sequence[Source], names: Sequence[str]) -> None:
-        self._sources = list(zip(names, sources, strict=True))
-
-    def papers(self, since: datetime | None, until: datetime | None) -> Iterator[Paper]:
-        return self._merge(lambda source, _seen: source.papers(since, until))
-
-    def lookup(self, arxiv_ids: Sequence[str]) -> Iterator[Paper]:
-        """Each source is asked only for the ids the sources before it did not have."""
-        return self._merge(lambda source, seen: source.lookup([i for i in arxiv_ids if i not in seen]))
-
-    def _merge(self, read: Callable[[Source, set[str]], Iterator[Paper]]) -> Iterator[Paper]:
-        seen: set[str] = set()
-        failures: list[SourceError] = []
-        for name, source in self._sources:
-            try:
-                for paper in read(source, seen):
-                    if paper.arxiv_id not in seen:
-                        seen.add(paper.arxiv_id)
-                        yield paper
-            except SourceError as err:
-                logger.error("%s: %s", name, err)
-                failures.append(err)
-        if failures:
-            raise failures[0]
 
 
 def _api(config: ArxivConfig, transport: Transport) -> ArxivApiSource:

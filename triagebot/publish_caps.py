@@ -23,10 +23,6 @@ log = logging.getLogger(__name__)
 _NEW = frozenset({PublishStatus.OPENED, PublishStatus.PREVIEWED})
 
 
-def _message(err: TriagebotError) -> str:
-    return f"{err} (hint: {err.hint})" if err.hint else str(err)
-
-
 def _failed(proposal: Proposal, message: str) -> PublishResult:
     return PublishResult(proposal.arxiv_ids, PublishStatus.FAILED, message=message)
 
@@ -45,7 +41,7 @@ def publish_all(
         open_now = publisher.open_count()
     except TriagebotError as err:
         log.error("cannot count the bot's open pull requests; publishing nothing this run: %s", err)
-        return [_failed(p, f"cannot count open bot pull requests: {_message(err)}") for p in proposals]
+        return [_failed(p, f"cannot count open bot pull requests: {err.with_hint()}") for p in proposals]
     results: list[PublishResult] = []
     opened = 0
     fatal: str | None = None
@@ -66,13 +62,13 @@ def publish_all(
         try:
             result = publisher.publish(proposal)
         except PublishAccessError as err:
-            log.error("%s: %s", proposal.branch, _message(err))
-            fatal = _message(err)
+            log.error("%s: %s", proposal.branch, err.with_hint())
+            fatal = err.with_hint()
             results.append(_failed(proposal, fatal))
             continue
         except TriagebotError as err:
-            log.error("%s: publishing failed: %s", proposal.branch, _message(err))
-            results.append(_failed(proposal, _message(err)))
+            log.error("%s: publishing failed: %s", proposal.branch, err.with_hint())
+            results.append(_failed(proposal, err.with_hint()))
             continue
         except Exception as err:  # a bug must not cost the other papers their turn; it is recorded
             log.exception("%s: unexpected error while publishing", proposal.branch)

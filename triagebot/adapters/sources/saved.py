@@ -14,17 +14,18 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
-from triagebot.adapters.arxiv_api import papers_in_response, valid_ids
-from triagebot.adapters.arxiv_feed import ArxivFeedSource, FeedDocument
-from triagebot.adapters.arxiv_http import BodyProblem, inspect_xml, page_start
+from triagebot.adapters.sources.api import papers_in_response, valid_ids
+from triagebot.adapters.sources.feed import ArxivFeedSource, FeedDocument
+from triagebot.adapters.sources.http import BodyProblem, inspect_xml, page_start
 from triagebot.errors import ConfigError
 from triagebot.fsutil import atomic_write
 from triagebot.models import Paper
+from triagebot.timeutil import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -94,15 +95,11 @@ def load_saved(paths: Sequence[Path]) -> list[SavedResponse]:
     return [read_saved(file) for path in paths for file in saved_files(path)]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def _in_range(paper: Paper, since: datetime | None, until: datetime | None) -> bool:
     if paper.published is None:
         return True
-    when = _utc(paper.published)
-    return (since is None or when >= _utc(since)) and (until is None or when < _utc(until))
+    when = as_utc(paper.published)
+    return (since is None or when >= as_utc(since)) and (until is None or when < as_utc(until))
 
 
 def _is_search(url: str | None) -> bool:

@@ -2,7 +2,7 @@
 
 The feed lists each night's announcements with ``arxiv:announce_type`` (new, cross, replace,
 replace-cross) but has no comment, journal reference or primary category, so the kept ids are
-completed with batched id-list lookups (:class:`~triagebot.adapters.arxiv_api.ArxivApiSource`, or
+completed with batched id-list lookups (:class:`~triagebot.adapters.sources.api.ArxivApiSource`, or
 saved responses offline). No ``feedparser`` type leaves this module.
 """
 
@@ -22,6 +22,7 @@ from triagebot.arxiv_ids import abs_url, pdf_url, split_id
 from triagebot.errors import SourceError
 from triagebot.models import Paper, squash, urls_in
 from triagebot.ports import Source
+from triagebot.timeutil import as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -127,13 +128,9 @@ def in_window(announced: datetime | None, since: datetime | None, until: datetim
     if announced is None:
         return True
     day = announced.date()
-    if since is not None and day < _utc(since).date():
+    if since is not None and day < as_utc(since).date():
         return False
-    return not (until is not None and day > _utc(until).date())
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return not (until is not None and day > as_utc(until).date())
 
 
 class ArxivFeedSource:

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from triagebot.errors import ClassifyError, ConfigError, InvalidAnswerError
 from triagebot.fsutil import atomic_write
 from triagebot.models import Usage
-from triagebot.ports import Classifier, ModelAnswer, ModelRequest
+from triagebot.ports import LLM, ModelAnswer, ModelRequest
 
 RECORD_COMMAND = "triagebot classify {ids} --llm openai --record-dir {dir}"
 
@@ -47,10 +47,10 @@ def messages_sha(request: ModelRequest) -> str:
     return _sha(json.dumps(request.messages, sort_keys=True), 16)
 
 
-class RecordingClassifier:
-    """Wraps a live Classifier and writes every answer (and every invalid answer) under ``root``."""
+class RecordingLLM:
+    """Wraps a live LLM and writes every answer (and every invalid answer) under ``root``."""
 
-    def __init__(self, inner: Classifier, root: Path) -> None:
+    def __init__(self, inner: LLM, root: Path) -> None:
         self.inner = inner
         self.root = root
         self.model = inner.model
@@ -95,7 +95,7 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-class ReplayClassifier:
+class ReplayLLM:
     """Serves recorded exchanges offline; a missing one is a ClassifyError naming the record command."""
 
     def __init__(self, root: Path, model: str) -> None:
