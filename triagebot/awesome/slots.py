@@ -23,6 +23,7 @@ from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome.text import MASK, clean_text, mask, mask_escapes, unescape
+from triagebot.code_hosts import is_code_url
 
 LinkKind = Literal["title", "paper", "venue", "code", "other"]
 
@@ -70,7 +71,6 @@ _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
 _PAREN_RE = re.compile(r"\((?P<inner>[^()\n]{1,60})\)")
 _PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
-_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _NOT_VENUE = frozenset({"the", "a", "an", "and", "of", "in", "for", "with", "to", "on", "via", "by"})
 _TITLE_STOP_RE = re.compile(r"\s*\|\s*|\s\[|\[\[|<br", re.IGNORECASE)
 _HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\x00)[ \t]*$", re.IGNORECASE)
@@ -185,11 +185,6 @@ def month_number(written: str) -> int:
 
 def arxiv_id_of(url: str) -> str | None:
     return normalize_id(url) if "arxiv" in url.casefold() else None
-
-
-def is_code_url(url: str) -> bool:
-    host = re.sub(r"^https?://(www\.)?", "", url.casefold()).split("/", 1)[0]
-    return host in _CODE_HOSTS
 
 
 def venue_of(label: str) -> VenueSlot | None:

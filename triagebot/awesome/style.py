@@ -12,6 +12,7 @@ from typing import Literal
 from triagebot.arxiv_ids import normalize_id, split_id
 from triagebot.awesome.grammar import Fields, Layout, extract, squash_venue
 from triagebot.awesome.text import clean_text, clean_title, escape_markdown
+from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
 Ordering = Literal["append", "year", "alpha"]
@@ -22,7 +23,6 @@ _ARXIV_FORM_RE = re.compile(
     re.IGNORECASE,
 )
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
-_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _MIN_SECTION_SIZE = 3
 _VOTERS = 1000
 _MAX_OUT_OF_ORDER = 0.1
@@ -67,11 +67,6 @@ class Sample:
 def bullet_of(line: str) -> str:
     match = _BULLET_RE.match(line)
     return match.group(0) if match else ""
-
-
-def is_code_url(url: str) -> bool:
-    host = re.sub(r"^https?://(www\.)?", "", url.casefold()).split("/", 1)[0]
-    return host in _CODE_HOSTS or host.endswith(".github.io")
 
 
 def arxiv_form(url: str) -> str | None:

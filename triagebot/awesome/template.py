@@ -27,12 +27,12 @@ from triagebot.awesome.slots import (
     Reading,
     Span,
     VenueSlot,
-    is_code_url,
     read,
     venue_of,
 )
 from triagebot.awesome.structure import Block, scan
 from triagebot.awesome.text import clean_text, clean_title, split_lines
+from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
 Order = Literal["newest-first", "newest-last", "append"]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from triagebot.code_hosts import is_repository_url
 from triagebot.models import Paper, squash, urls_in
 from triagebot.triage.venues import VenueMatch, venues_in
 
 ACRONYM_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+\-]{0,19}$")
-CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co")
 
 _TITLE_PREFIX = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9+\-]{0,19})\s*:\s+\S")
 _PROPOSE = re.compile(
@@ -134,16 +134,9 @@ def paper_urls(paper: Paper) -> list[str]:
     return list(seen)
 
 
-def is_code_url(url: str) -> bool:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    path = [p for p in parts.path.split("/") if p]
-    return parts.scheme in ("http", "https") and host in CODE_HOSTS and len(path) >= 2
-
-
 def code_url_from(paper: Paper) -> str | None:
-    """The first github.com / gitlab.com / huggingface.co repository link in the abstract or comment."""
-    return next((url for url in paper_urls(paper) if is_code_url(url)), None)
+    """The first code-host repository link in the abstract or comment."""
+    return next((url for url in paper_urls(paper) if is_repository_url(url)), None)
 
 
 def comparable_url(url: str) -> str:

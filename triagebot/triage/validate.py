@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from triagebot.code_hosts import is_repository_url
 from triagebot.errors import ListError
 from triagebot.models import Decision, Paper, squash
 from triagebot.sections import SEPARATOR, resolve_name
@@ -18,7 +19,6 @@ from triagebot.triage.extract import (
     acronym_from,
     code_url_from,
     comparable_url,
-    is_code_url,
     paper_urls,
     publication_year,
     valid_acronym,
@@ -168,7 +168,7 @@ def check_code_url(answer: str | None, paper: Paper) -> tuple[str | None, list[s
     if answer and answer.strip():
         own = {comparable_url(u): u for u in paper_urls(paper)}
         url = own.get(comparable_url(answer))
-        if url is not None and is_code_url(url):
+        if url is not None and is_repository_url(url):
             return url, notes
         notes.append(
             f"code_url {answer[:80]!r} dropped: not a code link from the paper's abstract or comment"

@@ -18,10 +18,11 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from triagebot.awesome import Entry
+from triagebot.code_hosts import is_repository_url
 from triagebot.errors import SourceError
 from triagebot.models import Paper
 from triagebot.ports import PaperIndex
-from triagebot.triage.extract import code_url_from, is_code_url, venue_from
+from triagebot.triage.extract import code_url_from, venue_from
 from triagebot.triage.venues import venues_in
 from triagebot.verify.titles import normalise, similarity, title_query, titles_agree
 
@@ -79,7 +80,7 @@ class _Lookups:
 def has_code_link(entry: Entry) -> bool:
     """A code repository link, or a non-empty link labelled "code" that is not an arXiv page."""
     for label, url in entry.links:
-        if url and is_code_url(url):
+        if url and is_repository_url(url):
             return True
         if "code" in label.casefold() and url.strip() and "arxiv.org" not in url.casefold():
             return True
