@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.conftest import FIXTURES, make_paper
+from tests.conftest import FIXTURES
+from tests.fakes import make_paper
 from tests.servers.github_server import GitHubServer
 from triagebot.adapters.publishers.github import GitHubPublisher, Tuning
 from triagebot.awesome import parse

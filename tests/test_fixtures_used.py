@@ -54,5 +54,5 @@ def test_every_offline_recording_is_replayed_by_the_offline_run(
         served.add(recording_path(root, exchange["model"], request))
     recorded = set(root.rglob("*.json"))
     assert served == recorded, (
-        "recordings and the offline run disagree; rebuild them: python -m tests.servers.make_offline_bundle"
+        "recordings and the offline run disagree; rebuild them: python -m tests.tools.make_offline_bundle"
     )

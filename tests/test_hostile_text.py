@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES, make_paper
+from tests.conftest import FIXTURES
+from tests.fakes import make_paper
 from tests.servers.arxiv_server import api_xml
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured
 from tests.servers.scripted_model import paper_ids, section_names

@@ -2,7 +2,7 @@
 
 They prove the recorded formats still match what arXiv and the model endpoint serve today. Run
 them by hand before re-recording fixtures (`triagebot fetch --save DIR`, `python -m
-tests.servers.make_offline_bundle`).
+tests.tools.make_offline_bundle`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def test_live_announcement_feed_parses() -> None:
 def test_live_model_classifies_one_paper() -> None:
     if not os.environ.get("OPENAI_API_KEY"):
         pytest.skip("OPENAI_API_KEY is not set")
-    from tests.conftest import FIXTURES, make_paper
+    from tests.conftest import FIXTURES
+    from tests.fakes import make_paper
     from triagebot.adapters.llm.factory import build_llm
     from triagebot.awesome import parse
     from triagebot.triage import Triage

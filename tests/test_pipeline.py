@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakePublisher, FakeSource, FakeStateStore, make_paper
+from tests.fakes import FakePublisher, FakeSource, FakeStateStore, make_paper
 from triagebot.adapters.llm.fixture import FixtureLLM
 from triagebot.config import Config, LLMConfig, PublishConfig
 from triagebot.errors import PublishError
@@ -232,7 +232,7 @@ def test_a_failed_publish_is_retried_next_run_without_asking_the_model_again(tmp
     assert [p.outcome for p in second.papers] == [Outcome.PUBLISHED]
 
 
-class _BrokenClassifier:
+class _BrokenLLM:
     model = "broken"
 
     def complete(self, request):  # type: ignore[no-untyped-def]
@@ -247,7 +247,7 @@ def test_an_unexpected_triage_failure_records_every_paper_as_an_error(tmp_path: 
             config=_config(),
             options=RunOptions(run_id="r", list_path="README.md", until=UNTIL),
             source=FakeSource(papers),
-            llm=_BrokenClassifier(),
+            llm=_BrokenLLM(),
             publisher=FakePublisher(LIST),
             state=state,
         )

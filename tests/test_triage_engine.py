@@ -8,16 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_paper
-from tests.triage_helpers import (
-    FOUNDATION,
-    GEN,
-    SECTIONS,
-    ScriptedLLM,
-    classify_reply,
-    decision,
-    deco_paper,
-)
+from tests.fakes import ScriptedLLM, make_paper
+from tests.triage_helpers import FOUNDATION, GEN, SECTIONS, classify_reply, decision, deco_paper
 from triagebot.config import LLMConfig
 from triagebot.errors import ClassifyError, ListError
 from triagebot.models import Paper
@@ -166,7 +158,7 @@ class _Lenient(ScriptedLLM):
     """Answers without the section enum, like a fixture or a replayed old recording."""
 
     def complete(self, request: Any) -> Any:
-        from tests.triage_helpers import answer_for
+        from tests.fakes import answer_for
         from triagebot.triage.schema import RawDecision
 
         self.requests.append(request)

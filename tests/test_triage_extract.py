@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import FIXTURES, make_paper
+from tests.conftest import FIXTURES
+from tests.fakes import make_paper
 from triagebot.models import Paper
 from triagebot.triage import prefilter
 from triagebot.triage.extract import acronym_from, code_url_from, publication_year, valid_acronym, venue_from

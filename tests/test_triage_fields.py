@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakePublisher, FakeSource, FakeStateStore, make_paper
+from tests.fakes import FakePublisher, FakeSource, FakeStateStore, make_paper
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured
 from tests.servers.scripted_model import paper_ids, section_names
 from triagebot.adapters.llm.openai import OpenAILLM

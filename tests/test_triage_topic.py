@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import FIXTURES, make_paper
-from tests.triage_helpers import ScriptedLLM
+from tests.conftest import FIXTURES
+from tests.fakes import ScriptedLLM, make_paper
 from triagebot.config import LLMConfig
 from triagebot.models import Paper, SectionSpec
 from triagebot.ports import ModelRequest

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from triagebot.models import Paper, SectionSpec
-from triagebot.ports import ModelAnswer
 
 ROOT = "Explainable 2D Anomaly Detection Methods"
 PATHS = [
@@ -70,11 +69,6 @@ def classify_reply(*decisions: dict[str, Any]) -> str:
     return json.dumps({"decisions": list(decisions)})
 
 
-def answer_for(schema: Any, raw: str, model: str = "fake-model") -> ModelAnswer:
-    """A ModelAnswer parsed with ``schema`` the way a structured-output backend would."""
-    return ModelAnswer(parsed=schema.model_validate_json(raw), raw=raw, model=model)
-
-
 def deco_paper(make: Any, **fields: Any) -> Paper:
     values: dict[str, Any] = {
         "title": "Correcting Deviations from Normality: A Reformulated Diffusion Model for Anomaly Detection",
@@ -84,27 +78,3 @@ def deco_paper(make: Any, **fields: Any) -> Paper:
     }
     values.update(fields)
     return make("2503.19357", **values)  # type: ignore[no-any-return]
-
-
-class ScriptedLLM:
-    """A LLM whose answers are raw strings (or errors) from a script, parsed with the
-    request's own schema like a structured-output backend; keeps every request it saw."""
-
-    def __init__(self, script: Any, model: str = "fake-model") -> None:
-        self.script = script  # Callable[[ModelRequest], str | Exception]
-        self.model = model
-        self.requests: list[Any] = []
-
-    def complete(self, request: Any) -> ModelAnswer:
-        from pydantic import ValidationError
-
-        from triagebot.errors import InvalidAnswerError
-
-        self.requests.append(request)
-        raw = self.script(request)
-        if isinstance(raw, Exception):
-            raise raw
-        try:
-            return answer_for(request.schema, raw, self.model)
-        except ValidationError as err:
-            raise InvalidAnswerError(f"does not match the schema: {err}", raw=raw, usage=(10, 5)) from None

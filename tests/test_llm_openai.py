@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import make_paper
+from tests.fakes import make_paper
 from tests.servers.openai_server import (
     OpenAIServer,
     Reply,

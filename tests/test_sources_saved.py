@@ -143,7 +143,7 @@ def test_saved_names_are_readable_and_keyed_by_request() -> None:
 
 
 def test_merged_lookup_asks_later_sources_only_for_ids_still_missing() -> None:
-    from tests.conftest import FakeSource, make_paper
+    from tests.fakes import FakeSource, make_paper
     from triagebot.adapters.sources.factory import MergedSource
 
     saved = FakeSource([make_paper("2503.00001")])

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import triagebot.awesome
-from tests.conftest import FIXTURES, make_paper
+from tests.conftest import FIXTURES
+from tests.fakes import make_paper
 from tests.servers.openai_server import OpenAIServer, completion, invalid_json
 from tests.triage_helpers import GEN, SECTIONS, classify_reply, decision, deco_paper
 from triagebot.adapters.llm.factory import build_llm

@@ -1,6 +1,6 @@
 """Write the synthetic-format, real-content arXiv fixtures in tests/fixtures/arxiv/.
 
-    python -m tests.servers.make_arxiv_fixtures
+    python -m tests.tools.make_arxiv_fixtures
 
 Content comes from real records in tests/fixtures/arxiv-papers-labeled.jsonl; the documents are
 rendered in arXiv's published formats by the fake server's renderers (RSS 2.0 per

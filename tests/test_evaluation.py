@@ -401,7 +401,7 @@ def test_offline_eval_replays_the_bundled_recordings_the_readme_quotes(
 
     root = bundle_dir() / "eval-recordings"
     assert _served(audit, root) == set(root.rglob("*.json")), (
-        "eval recordings and the offline eval disagree; rebuild: python -m tests.servers.make_offline_bundle"
+        "eval recordings and the offline eval disagree; rebuild: python -m tests.tools.make_offline_bundle"
     )
 
 

@@ -1,6 +1,6 @@
 """Write the offline bundle that `triagebot run --offline` replays: triagebot/data/offline/.
 
-    python -m tests.servers.make_offline_bundle
+    python -m tests.tools.make_offline_bundle
 
 - ``arxiv/``: a cs.CV announcement night (RSS 2.0) of the 98 labelled real papers, and the id-list
   API answer that completes them, rendered in arXiv's formats by the fake server's renderers;
@@ -63,7 +63,7 @@ def offline_config_text() -> str:
             raise SystemExit(f"triagebot.toml changed: cannot find {old!r}; update OFFLINE_OVERRIDES")
         text = text.replace(old, new)
     header = (
-        "# Written by tests/servers/make_offline_bundle.py: the configuration of `triagebot run --offline`.\n"
+        "# Written by tests/tools/make_offline_bundle.py: the configuration of `triagebot run --offline`.\n"
     )
     return header + text
 

@@ -1,0 +1,1 @@
+"""Generators of the recorded fixtures and the offline bundle (run by hand, never by the suite)."""
