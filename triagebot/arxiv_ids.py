@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 # New style (0704.0001 .. 2503.19357v2) and old style (hep-th/9901001v1, math.GT/0309136).
-_NEW = r"(?P<new>\d{4}\.\d{4,5})"
-_OLD = r"(?P<old>[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
+NEW_ID = r"\d{4}\.\d{4,5}"
+OLD_ID = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
+_NEW = rf"(?P<new>{NEW_ID})"
+_OLD = rf"(?P<old>{OLD_ID})"
 _VERSION = r"(?:v(?P<version>\d+))?"
 _URL_RE = re.compile(
     rf"arxiv\.org/(?:abs|pdf|html|ftp/arxiv/papers/\d{{4}})/(?:{_NEW}|{_OLD}){_VERSION}(?:\.pdf)?",

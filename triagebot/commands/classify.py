@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triagebot.commands.common import add_config_argument, load_config_arg, parse_ids
+from triagebot.commands.common import (
+    add_config_argument,
+    add_llm_arguments,
+    add_lookup_arguments,
+    build_llm_arg,
+    load_config_arg,
+    parse_ids,
+)
 from triagebot.config import Config
 from triagebot.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
 from triagebot.models import Paper, SectionSpec
@@ -30,17 +37,8 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("ids", nargs="+", metavar="ARXIV_ID", help="arXiv ids or abs/pdf links")
     add_config_argument(parser)
-    parser.add_argument("--list", type=Path, metavar="PATH", help="the awesome list (default: list.path)")
-    parser.add_argument(
-        "--source",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="where to look the papers up: arxiv (default) or saved responses; repeatable",
-    )
-    parser.add_argument("--llm", metavar="SPEC", help="openai | replay | fixture:PATH (default: llm.backend)")
-    parser.add_argument("--record-dir", type=Path, metavar="DIR", help="record every model exchange here")
-    parser.add_argument("--audit", type=Path, metavar="PATH", help="append one JSON line per exchange here")
+    add_lookup_arguments(parser)
+    add_llm_arguments(parser)
     parser.add_argument("--screen", action="store_true", help="go through the prefilter and screen too")
     parser.set_defaults(handler=_handle)
 
@@ -70,18 +68,14 @@ def _lookup(config: Config, specs: Sequence[str], ids: list[str]) -> dict[str, P
 
 
 def _handle(args: argparse.Namespace) -> int:
-    from triagebot.adapters.llm.factory import build_llm
     from triagebot.triage import Triage
 
     config = load_config_arg(args.config)
     ids = _ids(args.ids)
-    llm_config = config.llm
-    if args.record_dir is not None:
-        llm_config = llm_config.model_copy(update={"record_dir": str(args.record_dir)})
     sections = _sections(config, args.list or Path(config.list.path))
-    llm = build_llm(args.llm or llm_config.backend, llm_config)
+    llm = build_llm_arg(args.llm, args.record_dir, config.llm)
     papers = _lookup(config, args.source, ids)
-    triage = Triage(llm, sections, llm_config, audit_path=args.audit, protected=config.list.protected)
+    triage = Triage(llm, sections, config.llm, audit_path=args.audit, protected=config.list.protected)
     report = triage.run([papers[i] for i in ids if i in papers], skip_screen=not args.screen)
     status = EXIT_OK
     for arxiv_id in ids:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from triagebot.arxiv_ids import normalize_id
-from triagebot.config import Config, load_config
+from triagebot.config import Config, LLMConfig, load_config
 from triagebot.errors import ConfigError
 from triagebot.fsutil import atomic_write
+from triagebot.redact import redact, secret_values
 
 DEFAULT_CONFIG = Path("triagebot.toml")
+
+if TYPE_CHECKING:
+    from triagebot.ports import LLM
 
 if TYPE_CHECKING:  # what ``register(subparsers)`` of each command receives
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -25,6 +30,38 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help=f"configuration file (default: ./{DEFAULT_CONFIG} when present)",
     )
+
+
+def add_lookup_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--list`` and ``--source``: the list, and where the papers' metadata is looked up."""
+    parser.add_argument("--list", type=Path, metavar="PATH", help="the awesome list (default: list.path)")
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="arxiv|PATH",
+        help="where the papers are looked up: arxiv (default) or saved responses; repeatable",
+    )
+
+
+def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--llm``, ``--record-dir`` and ``--audit``: the model options of every command that asks it."""
+    parser.add_argument(
+        "--llm", metavar="openai|replay|fixture:PATH", help="the model backend (default: [llm] backend)"
+    )
+    parser.add_argument("--record-dir", type=Path, metavar="DIR", help="record every model exchange here")
+    parser.add_argument(
+        "--audit", type=Path, metavar="PATH", help="append one JSON line per model exchange here"
+    )
+
+
+def build_llm_arg(spec: str | None, record_dir: Path | None, config: LLMConfig) -> LLM:
+    """The model backend ``--llm`` names (default ``[llm] backend``), recording into ``--record-dir``."""
+    from triagebot.adapters.llm.factory import build_llm
+
+    if record_dir is not None:
+        config = config.model_copy(update={"record_dir": str(record_dir)})
+    return build_llm(spec or config.backend, config)
 
 
 def load_config_arg(path: Path | None) -> Config:
@@ -65,3 +102,30 @@ def write_report(path: Path, text: str) -> None:
         atomic_write(path, text)
     except OSError as err:
         raise ConfigError(f"{path}: cannot write: {err.strerror or err}") from None
+
+
+class Report(Protocol):
+    """What a command reports: a pydantic model that also reads as Markdown."""
+
+    def model_dump_json(self, *, indent: int | None = None) -> str: ...
+
+    def to_markdown(self) -> str: ...
+
+
+def emit_report(
+    report: Report, text: str, *, json_path: Path | None, markdown_path: Path | None = None
+) -> None:
+    """Every command's report goes out the same ways, secrets masked in each: JSON to ``json_path``
+    (``--report``), its Markdown appended to the Actions step summary (and to ``markdown_path``),
+    and ``text`` on stdout."""
+    secrets = secret_values()
+    markdown = redact(report.to_markdown(), secrets)
+    if json_path is not None:
+        write_report(json_path, redact(report.model_dump_json(indent=2) + "\n", secrets))
+    if markdown_path is not None:
+        write_report(markdown_path, markdown)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown)
+    print(redact(text, secrets), end="")

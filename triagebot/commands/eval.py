@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from triagebot.commands.common import add_config_argument, load_config_arg, write_report
+from triagebot.commands.common import (
+    add_config_argument,
+    add_llm_arguments,
+    add_lookup_arguments,
+    build_llm_arg,
+    emit_report,
+    load_config_arg,
+)
 from triagebot.config import Config, Price, load_config
 from triagebot.errors import EXIT_OK, EXIT_PARTIAL, ConfigError, SourceError
 from triagebot.evaluation import EvalReport, Label, labels_from_list, merge_labels, read_labels
 from triagebot.models import Paper
-from triagebot.redact import redact, secret_values
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +73,8 @@ def register(subparsers: Subparsers) -> None:
         help="labelled irrelevant papers to add (default with --from-list: the set shipped with triagebot)",
     )
     add_config_argument(parser)
-    parser.add_argument("--list", type=Path, metavar="PATH", help="the awesome list (default: list.path)")
-    parser.add_argument(
-        "--source",
-        action="append",
-        default=[],
-        metavar="arxiv|PATH",
-        help="where metadata comes from: arxiv (default) or saved responses; repeatable",
-    )
-    parser.add_argument("--llm", metavar="openai|replay|fixture:PATH", help="the model backend")
-    parser.add_argument("--record-dir", type=Path, metavar="DIR", help="record every model exchange here")
-    parser.add_argument(
-        "--audit", type=Path, metavar="PATH", help="append one JSON line per model exchange here"
-    )
+    add_lookup_arguments(parser)
+    add_llm_arguments(parser)
     parser.add_argument("--report", type=Path, metavar="PATH", help="write the evaluation as JSON here")
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="write the readable summary here")
     parser.add_argument(
@@ -125,7 +119,6 @@ def offline_setup(args: argparse.Namespace, config: Config) -> tuple[argparse.Na
 
 def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
     """Read the list and the labels, look the papers up, triage and score them."""
-    from triagebot.adapters.llm.factory import build_llm
     from triagebot.awesome import parse, read_list_file
     from triagebot.evaluation import evaluate
 
@@ -151,10 +144,7 @@ def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
         labels = merge_labels(labels, extra)
     if not labels:
         raise ConfigError(f"{args.data}: no labelled paper", hint="one JSON object per line")
-    llm_config = config.llm
-    if args.record_dir is not None:
-        llm_config = llm_config.model_copy(update={"record_dir": str(args.record_dir)})
-    llm = build_llm(args.llm or llm_config.backend, llm_config)
+    llm = build_llm_arg(args.llm, args.record_dir, config.llm)
     ids = [label.arxiv_id for label in labels]
     papers, missing = lookup(ids, args.source or ["arxiv"], config, bundled=bundled)
     return evaluate(labels, papers, list_text, config, llm, missing=missing, audit_path=args.audit)
@@ -202,14 +192,4 @@ def lookup(
 
 def _emit(report: EvalReport, report_path: Path | None, markdown_path: Path | None) -> None:
     """JSON to --report, the summary to --markdown, stdout and the Actions step summary; secrets masked."""
-    secrets = secret_values()
-    markdown = redact(report.to_markdown(), secrets)
-    if report_path is not None:
-        write_report(report_path, redact(report.model_dump_json(indent=2) + "\n", secrets))
-    if markdown_path is not None:
-        write_report(markdown_path, markdown)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown)
-    print(markdown, end="")
+    emit_report(report, report.to_markdown(), json_path=report_path, markdown_path=markdown_path)

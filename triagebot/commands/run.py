@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,15 +11,14 @@ from typing import TYPE_CHECKING
 
 from triagebot.commands.common import (
     add_config_argument,
+    emit_report,
     load_config_arg,
     parse_date,
     parse_ids,
-    write_report,
 )
 from triagebot.config import Config
 from triagebot.errors import EXIT_OK, EXIT_PARTIAL, ConfigError
 from triagebot.ports import StateStore
-from triagebot.redact import redact, secret_values
 from triagebot.report import RunReport
 from triagebot.timeutil import utc_now
 
@@ -199,15 +197,8 @@ def _window(args: RunArgs, state: StateStore) -> tuple[datetime | None, datetime
 
 def _emit(report: RunReport, report_path: Path | None) -> None:
     """The report as JSON, as the Actions step summary, and as a short text; secrets masked in all."""
-    secrets = secret_values()
-    if report_path is not None:
-        write_report(report_path, redact(report.model_dump_json(indent=2) + "\n", secrets))
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(redact(report.to_markdown(), secrets))
     lines = [report.summary_line()]
     lines += [f"  error: {e.arxiv_id or '-'} ({e.stage}): {e.message}" for e in report.errors]
     if report.previews:
         lines.append(f"PR previews: {report.previews}")
-    print(redact("\n".join(lines), secrets))
+    emit_report(report, "\n".join(lines) + "\n", json_path=report_path)

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from triagebot.commands.common import add_config_argument, load_config_arg, write_report
+from triagebot.commands.common import add_config_argument, emit_report, load_config_arg
 from triagebot.errors import EXIT_OK, EXIT_PARTIAL, TriagebotError
-from triagebot.redact import redact, secret_values
 from triagebot.verify.check import Finding, FindingKind
 
 log = logging.getLogger(__name__)
@@ -147,17 +145,10 @@ def _publish(
 
 
 def _emit(report: VerifyReport, report_path: Path | None) -> None:
-    secrets = secret_values()
-    if report_path is not None:
-        write_report(report_path, redact(report.model_dump_json(indent=2) + "\n", secrets))
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(redact(report.to_markdown(), secrets))
     lines = [f"{report.list_path}:{f.line}: {f.kind.value}: {f.message}" for f in report.findings]
     lines.append(report.summary_line())
     if report.publish is not None:
         lines.append(
             f"upkeep PR: {report.publish.status}: {report.publish.message} {report.publish.url or ''}"
         )
-    print(redact("\n".join(lines).rstrip(), secrets))
+    emit_report(report, "\n".join(lines).rstrip() + "\n", json_path=report_path)

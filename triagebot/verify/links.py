@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
+from triagebot.arxiv_ids import NEW_ID as _NEW_ID
+from triagebot.arxiv_ids import OLD_ID as _OLD_ID
 from triagebot.arxiv_ids import normalize_id
 
-_NEW_ID = r"\d{4}\.\d{4,5}"
-_OLD_ID = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
 _HOST = r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/"
 # abs/pdf/html forms: the id (with an optional version) right after the kind.
 _LINK_RE = re.compile(
