@@ -31,12 +31,13 @@ from pydantic import BaseModel, Field
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome import Document, Entry, parse
 from triagebot.config import Config
-from triagebot.errors import ConfigError, ListError
+from triagebot.errors import ConfigError, ListError, with_hint
 from triagebot.models import Paper, Usage, squash
 from triagebot.ports import LLM
 from triagebot.report import md_cell as cell
 from triagebot.sections import resolve_name, shortest_unique_suffix
 from triagebot.triage import Rules, Triage, TriageReport, Verdict
+from triagebot.triage.engine import RETRIED
 
 log = logging.getLogger(__name__)
 
@@ -490,8 +491,9 @@ def _rows(
         if verdict is None or verdict.kind in ("error", "pending"):
             stage = verdict.stage if verdict else ("fetch" if paper is None else "classify")
             message = verdict.reason if verdict else failed.get(label.arxiv_id, "no verdict (bug)")
-            if verdict is not None and verdict.kind == "pending":  # a per-run cap: nothing to retry here
-                message = message.replace("; retried next run", " (hint: raise it for the eval)")
+            pending = verdict is not None and verdict.kind == "pending"
+            if pending and message.endswith(RETRIED):  # a per-run cap: nothing to retry here
+                message = with_hint(message.removesuffix(RETRIED), "raise it for the eval")
             errors.append(EvalError(arxiv_id=label.arxiv_id, stage=stage, message=message))
             rows.append(row.model_copy(update={"stage": stage, "rationale": message}))
             continue

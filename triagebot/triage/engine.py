@@ -51,6 +51,9 @@ from triagebot.triage.validate import Rules, Verdict, to_verdict
 
 log = logging.getLogger(__name__)
 
+# How a reason says the paper waits for the next run (a per-run cap held it back).
+RETRIED = "; retried next run"
+
 T = TypeVar("T")
 SCREEN_TOKENS_PER_PAPER = 8
 CLASSIFY_TOKENS_PER_PAPER = 300
@@ -177,7 +180,7 @@ class Triage:
             survivors = candidates if skip_screen else self._screen(pool, run, candidates, verdicts)
             cap = self.config.max_papers
             for paper in survivors[cap:]:
-                reason = f"over the per-run cap of {cap} classifications (llm.max_papers); retried next run"
+                reason = f"over the per-run cap of {cap} classifications (llm.max_papers){RETRIED}"
                 verdicts[paper.arxiv_id] = Verdict(paper.arxiv_id, "pending", None, reason, None, "classify")
             verdicts.update(self._classify(pool, run, survivors[:cap]))
         ordered = {
@@ -236,7 +239,7 @@ class Triage:
             parsed = self._ask(run, request, attempt=1 if note is None else 2)
             answer = ScreenAnswer.model_validate(parsed.model_dump(mode="json"))
         except _BudgetSpent:
-            reason = f"token cap of {self.config.max_tokens} reached (llm.max_tokens); retried next run"
+            reason = f"token cap of {self.config.max_tokens} reached (llm.max_tokens){RETRIED}"
             return _Screened(verdicts={i: Verdict(i, "pending", None, reason, None, "screen") for i in ids})
         except InvalidAnswerError as err:
             keep, drop = salvage_screen(err.raw or "")
@@ -368,7 +371,7 @@ class Triage:
             items: list[Any] = list(parsed.model_dump(mode="json").get("decisions", []))
             raw = parsed.model_dump_json()
         except _BudgetSpent:
-            reason = f"token cap of {self.config.max_tokens} reached (llm.max_tokens); retried next run"
+            reason = f"token cap of {self.config.max_tokens} reached (llm.max_tokens){RETRIED}"
             return _Classified(
                 verdicts={i: Verdict(i, "pending", None, reason, None, "classify") for i in ids}
             )
