@@ -1,4 +1,4 @@
-"""fixture:PATH, record/replay, the classifier factory, and `triagebot classify`."""
+"""fixture:PATH, record/replay, the LLM factory, and `triagebot classify`."""
 
 from __future__ import annotations
 

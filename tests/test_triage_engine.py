@@ -1,4 +1,4 @@
-"""The two-stage flow and validation, driven by a typed scripted classifier (no SDK)."""
+"""The two-stage flow and validation, driven by a typed scripted LLM (no SDK)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The interfaces between the pipeline and the outside world. Adapters implement them.
 
-Each port is a Protocol so typed fakes (tests/conftest.py) and real adapters are interchangeable.
+Each port is a Protocol so typed fakes (tests/fakes.py) and real adapters are interchangeable.
 No SDK type appears here.
 """
 

@@ -1,6 +1,6 @@
 """`triagebot classify ARXIV_ID…`: the maintainer's "why did the bot do that".
 
-Looks the papers up, asks the configured classifier, and prints each validated decision with
+Looks the papers up, asks the configured model ([llm]), and prints each validated decision with
 its rationale, evidence and what validation changed. No list edit, no pull request.
 """
 

@@ -13,6 +13,7 @@ from triagebot.config import Config, LLMConfig, load_config
 from triagebot.errors import ConfigError
 from triagebot.fsutil import atomic_write
 from triagebot.redact import redact, secret_values
+from triagebot.timeutil import assume_utc
 
 DEFAULT_CONFIG = Path("triagebot.toml")
 
@@ -80,7 +81,7 @@ def parse_date(text: str) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD or ISO 8601)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return assume_utc(moment)
 
 
 def parse_ids(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from triagebot.arxiv_ids import abs_url, pdf_url, split_id
 from triagebot.config import ArxivConfig
 from triagebot.errors import SourceError
 from triagebot.models import Paper, squash, urls_in
-from triagebot.timeutil import as_utc
+from triagebot.timeutil import as_utc, assume_utc
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def _clean(text: str | None) -> str | None:
 def _when(value: datetime | None) -> datetime | None:
     if value is None or value.year <= 1:  # arxiv.Result's "unknown" default is datetime.min
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return assume_utc(value)
 
 
 def _papers(results: Iterator[arxiv.Result]) -> Iterator[Paper]:

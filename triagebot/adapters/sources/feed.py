@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from triagebot.arxiv_ids import abs_url, pdf_url, split_id
 from triagebot.errors import SourceError
 from triagebot.models import Paper, squash, urls_in
 from triagebot.ports import Source
-from triagebot.timeutil import as_utc
+from triagebot.timeutil import as_utc, assume_utc
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _date(entry: Any, key: str) -> datetime | None:
         except (TypeError, ValueError, IndexError):
             logger.warning("unreadable feed date %r", text)
             return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return assume_utc(moment)
 
 
 def in_window(announced: datetime | None, since: datetime | None, until: datetime | None) -> bool:

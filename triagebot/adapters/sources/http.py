@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -38,6 +38,7 @@ from triagebot import __version__
 from triagebot.config import ArxivConfig
 from triagebot.errors import SourceError
 from triagebot.models import squash
+from triagebot.timeutil import assume_utc, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -227,9 +228,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     except (TypeError, ValueError, IndexError):
         logger.warning("ignoring unreadable Retry-After header %r", value)
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (assume_utc(when) - (now or utc_now())).total_seconds())
 
 
 # ---------------------------------------------------------------- the transport
