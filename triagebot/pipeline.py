@@ -9,6 +9,7 @@ duplicate pull request (the publisher finds its own PRs).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -131,13 +132,11 @@ class _Run:
         """Count each paper once, by its final outcome in this run."""
         report = self.report
         report.papers = list(self.outcomes.values())
-        counters = {
-            Outcome.PUBLISHED: "published",
-            Outcome.PROPOSED: "proposed",
-            Outcome.PENDING: "pending",
-            Outcome.REJECTED_BY_MODEL: "rejected",
-            Outcome.REJECTED_BY_MAINTAINER: "rejected",
-        }
+        counted = Counter(p.outcome for p in report.papers)
+        report.published = counted[Outcome.PUBLISHED]
+        report.proposed = counted[Outcome.PROPOSED]
+        report.pending = counted[Outcome.PENDING]
+        report.rejected = counted[Outcome.REJECTED_BY_MODEL] + counted[Outcome.REJECTED_BY_MAINTAINER]
         for paper in report.papers:
             if paper.outcome is None or paper.outcome is Outcome.DUPLICATE:
                 reason = "in list" if paper.outcome else paper.reason
@@ -146,9 +145,6 @@ class _Run:
                 report.errors.append(
                     ErrorItem(arxiv_id=paper.arxiv_id, stage=paper.stage, message=paper.reason)
                 )
-            else:
-                name = counters[paper.outcome]
-                setattr(report, name, getattr(report, name) + 1)
         return report
 
 
