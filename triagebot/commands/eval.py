@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,7 +87,43 @@ def register(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
+@dataclass(frozen=True)
+class EvalArgs:
+    """The arguments of ``triagebot eval``, parsed once (``--offline`` returns an edited copy)."""
+
+    config: Path | None = None
+    data: Path | None = None
+    from_list: bool = False
+    negatives: Path | None = None
+    list: Path | None = None
+    source: tuple[str, ...] = ()
+    llm: str | None = None
+    record_dir: Path | None = None
+    audit: Path | None = None
+    report: Path | None = None
+    markdown: Path | None = None
+    offline: bool = False
+
+    @classmethod
+    def from_namespace(cls, ns: argparse.Namespace) -> EvalArgs:
+        return cls(
+            config=ns.config,
+            data=ns.data,
+            from_list=ns.from_list,
+            negatives=ns.negatives,
+            list=ns.list,
+            source=tuple(ns.source or ()),
+            llm=ns.llm,
+            record_dir=ns.record_dir,
+            audit=ns.audit,
+            report=ns.report,
+            markdown=ns.markdown,
+            offline=ns.offline,
+        )
+
+
+def handle(ns: argparse.Namespace) -> int:
+    args = EvalArgs.from_namespace(ns)
     config = load_config_arg(args.config)
     if args.offline:
         args, config = offline_setup(args, config)
@@ -97,27 +134,33 @@ def handle(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if report.errors else EXIT_OK
 
 
-def offline_setup(args: argparse.Namespace, config: Config) -> tuple[argparse.Namespace, Config]:
+def offline_setup(args: EvalArgs, config: Config) -> tuple[EvalArgs, Config]:
     """Bundled inputs wherever an argument names none (like `run --offline`), recordings of eval."""
     from triagebot.offline import bundle_dir
 
-    args = argparse.Namespace(**vars(args))
     bundle = bundle_dir()
     if args.config is None:  # the recordings were made with the bundled config's prompts
         config = load_config(bundle / "triagebot.toml")
-    args.list = args.list or bundle / "awesome-xad.md"
-    args.source = args.source or [str(bundle / "arxiv")]
-    if args.data is None and not args.from_list:
-        args.data = eval_data_dir() / "labeled.jsonl"
+    data = args.data
+    if data is None and not args.from_list:
+        data = eval_data_dir() / "labeled.jsonl"
     prices = {**config.llm.prices, OFFLINE_MODEL: Price(input=0.0, output=0.0)}  # it costs nothing
     update: dict[str, object] = {"replay_dir": str(bundle / "eval-recordings"), "prices": prices}
-    if args.llm in (None, "replay"):  # the bundled recordings; --llm openai measures a real model
-        args.llm, update["model"] = "replay", OFFLINE_MODEL
+    llm_spec = args.llm
+    if llm_spec in (None, "replay"):  # the bundled recordings; --llm openai measures a real model
+        llm_spec, update["model"] = "replay", OFFLINE_MODEL
+    edited = replace(
+        args,
+        list=args.list or bundle / "awesome-xad.md",
+        source=args.source or (str(bundle / "arxiv"),),
+        data=data,
+        llm=llm_spec,
+    )
     llm = config.llm.model_copy(update=update)
-    return args, config.model_copy(update={"llm": llm})
+    return edited, config.model_copy(update={"llm": llm})
 
 
-def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
+def run_eval(args: EvalArgs, config: Config) -> EvalReport:
     """Read the list and the labels, look the papers up, triage and score them."""
     from triagebot.awesome import parse, read_list_file
     from triagebot.evaluation import evaluate
@@ -146,7 +189,7 @@ def run_eval(args: argparse.Namespace, config: Config) -> EvalReport:
         raise ConfigError(f"{args.data}: no labelled paper", hint="one JSON object per line")
     llm = build_llm_arg(args.llm, args.record_dir, config.llm)
     ids = [label.arxiv_id for label in labels]
-    papers, missing = lookup(ids, args.source or ["arxiv"], config, bundled=bundled)
+    papers, missing = lookup(ids, list(args.source) or ["arxiv"], config, bundled=bundled)
     return evaluate(labels, papers, list_text, config, llm, missing=missing, audit_path=args.audit)
 
 
