@@ -21,11 +21,9 @@ PROTECTED = ("Datasets",)
 
 
 def _triage(script: Any, *, audit: Path | None = None, **config: Any) -> tuple[Triage, ScriptedLLM]:
-    classifier = ScriptedLLM(script)
-    triage = Triage(
-        classifier, SECTIONS, LLMConfig(**{**FAST, **config}), audit_path=audit, protected=PROTECTED
-    )
-    return triage, classifier
+    llm = ScriptedLLM(script)
+    triage = Triage(llm, SECTIONS, LLMConfig(**{**FAST, **config}), audit_path=audit, protected=PROTECTED)
+    return triage, llm
 
 
 def _ad(arxiv_id: str, **fields: Any) -> Paper:
@@ -143,8 +141,8 @@ def test_protected_or_unknown_section_uses_runner_up_or_is_an_error() -> None:
     def script(request: ModelRequest) -> str:
         return next(answers)
 
-    classifier = _Lenient(script)
-    triage = Triage(classifier, SECTIONS, LLMConfig(**FAST), protected=PROTECTED)
+    llm = _Lenient(script)
+    triage = Triage(llm, SECTIONS, LLMConfig(**FAST), protected=PROTECTED)
     first = triage.run([paper], skip_screen=True).verdicts[paper.arxiv_id]
     assert first.kind == "relevant" and first.decision is not None
     assert first.decision.section is not None and first.decision.section.endswith("Video / Memory-based")
@@ -184,9 +182,9 @@ def test_low_confidence_is_irrelevant_with_the_reason() -> None:
 
 
 def test_the_enum_keeps_protected_sections_away_from_the_model() -> None:
-    triage, classifier = _triage(_classify_all)
+    triage, llm = _triage(_classify_all)
     triage.run([_ad("2501.00005")], skip_screen=True)
-    request = classifier.requests[0]
+    request = llm.requests[0]
     schema = request.schema.model_json_schema()
     assert schema["$defs"]["Section"]["enum"] == list(range(1, 11))  # the ten editable sections
     system = request.messages[0]["content"]
@@ -196,10 +194,10 @@ def test_the_enum_keeps_protected_sections_away_from_the_model() -> None:
 
 def test_every_request_starts_with_the_same_system_message_and_schema() -> None:
     papers = [_ad(f"2501.0060{i}") for i in range(7)]
-    triage, classifier = _triage(_by_kind(screen=_keep_all, classify=_classify_all), classify_batch=3)
+    triage, llm = _triage(_by_kind(screen=_keep_all, classify=_classify_all), classify_batch=3)
     triage.run(papers)
-    screens = [r for r in classifier.requests if r.kind == "screen"]
-    classifies = [r for r in classifier.requests if r.kind == "classify"]
+    screens = [r for r in llm.requests if r.kind == "screen"]
+    classifies = [r for r in llm.requests if r.kind == "classify"]
     assert len(classifies) == 3
     for group in (screens, classifies):
         assert len({r.messages[0]["content"] for r in group}) == 1
@@ -231,11 +229,11 @@ def test_invalid_answer_is_asked_again_once_with_the_error() -> None:
         answer = next(answers)
         return answer(request) if callable(answer) else answer
 
-    triage, classifier = _triage(script)
+    triage, llm = _triage(script)
     report = triage.run([paper], skip_screen=True)
     assert report.verdicts[paper.arxiv_id].kind == "relevant"
     assert report.calls == 2
-    first, retry = classifier.requests[0].messages, classifier.requests[1].messages
+    first, retry = llm.requests[0].messages, llm.requests[1].messages
     assert retry[0] == first[0]  # the same fixed system message: a cache hit, not a new prompt
     assert all(m["role"] != "assistant" for m in retry)  # the bad answer is not echoed
     assert "could not be used" in retry[-1]["content"] and "schema" in retry[-1]["content"]
@@ -253,13 +251,13 @@ def test_a_broken_answer_keeps_its_valid_decisions_and_asks_again_only_for_the_r
             return "Here you go:\n```json\n" + reply[: reply.rfind('{"arxiv_id"') + 30]
         return reply
 
-    triage, classifier = _triage(script)
+    triage, llm = _triage(script)
     report = triage.run(papers, skip_screen=True)
     assert {v.kind for v in report.verdicts.values()} == {"relevant"}
     assert seen == [tuple(p.arxiv_id for p in papers), (papers[-1].arxiv_id,)]
-    first, retry = (sum(len(m["content"]) for m in r.messages) for r in classifier.requests)
+    first, retry = (sum(len(m["content"]) for m in r.messages) for r in llm.requests)
     assert retry < first  # the repair costs less than the request it repairs
-    assert classifier.requests[1].messages[-2]["content"].count("<paper id=") == 1
+    assert llm.requests[1].messages[-2]["content"].count("<paper id=") == 1
 
 
 def test_papers_left_over_from_several_batches_are_asked_again_together() -> None:
@@ -271,13 +269,13 @@ def test_papers_left_over_from_several_batches_are_asked_again_together() -> Non
             return classify_reply(*(decision(i) for i in ids[:2]), decision("2501.99999"))
         return _classify_all(request)
 
-    triage, classifier = _triage(script, classify_batch=3)
+    triage, llm = _triage(script, classify_batch=3)
     report = triage.run(papers, skip_screen=True)
     assert {v.kind for v in report.verdicts.values()} == {"relevant"}
     assert "2501.99999" not in report.verdicts
-    assert len(classifier.requests) == 3  # two batches, then one re-ask for both leftovers
-    assert classifier.requests[-1].paper_ids == (papers[2].arxiv_id, papers[5].arxiv_id)
-    assert "left out or misnamed" in classifier.requests[-1].messages[-1]["content"]
+    assert len(llm.requests) == 3  # two batches, then one re-ask for both leftovers
+    assert llm.requests[-1].paper_ids == (papers[2].arxiv_id, papers[5].arxiv_id)
+    assert "left out or misnamed" in llm.requests[-1].messages[-1]["content"]
 
 
 def test_persistent_invalid_answer_is_an_error_with_the_raw_answer() -> None:
@@ -297,12 +295,12 @@ def test_refusal_is_an_error_and_the_others_still_get_decisions() -> None:
             return ClassifyError("the model refused: no", raw="I can't help with that")
         return _classify_all(request)
 
-    triage, classifier = _triage(script)
+    triage, llm = _triage(script)
     report = triage.run([good, bad], skip_screen=True)
     assert report.verdicts[good.arxiv_id].kind == "relevant"
     assert report.verdicts[bad.arxiv_id].kind == "error"
     assert report.verdicts[bad.arxiv_id].raw == "I can't help with that"
-    assert [r.paper_ids for r in classifier.requests] == [
+    assert [r.paper_ids for r in llm.requests] == [
         (good.arxiv_id, bad.arxiv_id),
         (good.arxiv_id,),
         (bad.arxiv_id,),
@@ -315,10 +313,10 @@ def test_a_paper_the_model_forgets_in_a_batch_is_asked_alone() -> None:
     def script(request: ModelRequest) -> str:
         return classify_reply(decision(request.paper_ids[0]))  # answers only the first
 
-    triage, classifier = _triage(script)
+    triage, llm = _triage(script)
     report = triage.run([a, b], skip_screen=True)
     assert {v.kind for v in report.verdicts.values()} == {"relevant"}
-    assert classifier.requests[-1].paper_ids == (b.arxiv_id,)
+    assert llm.requests[-1].paper_ids == (b.arxiv_id,)
 
 
 # ------------------------------------------------------------------ the screen
@@ -334,7 +332,7 @@ def test_screen_ignores_invented_ids_and_asks_again_about_forgotten_ones() -> No
             return json.dumps({"keep": ["2501.00100", "9999.99999"], "drop": ["2501.00101v2"]})
         return json.dumps({"keep": [], "drop": ["2501.00102"]})  # forgets 3 again
 
-    triage, classifier = _triage(_by_kind(screen=screen, classify=_classify_all))
+    triage, llm = _triage(_by_kind(screen=screen, classify=_classify_all))
     report = triage.run(papers)
     kinds = {k: v.kind for k, v in report.verdicts.items()}
     assert kinds == {
@@ -344,26 +342,26 @@ def test_screen_ignores_invented_ids_and_asks_again_about_forgotten_ones() -> No
         "2501.00103": "relevant",  # forgotten twice: kept for full classification, never dropped
     }
     assert screens[1] == ("2501.00102", "2501.00103")
-    classified = {i for r in classifier.requests if r.kind == "classify" for i in r.paper_ids}
+    classified = {i for r in llm.requests if r.kind == "classify" for i in r.paper_ids}
     assert "9999.99999" not in classified and report.verdicts["2501.00101"].stage == "screen"
 
 
 def test_screen_sends_title_and_first_sentence_only() -> None:
     paper = _ad("2501.00200", abstract="First sentence about anomaly maps in images. Second sentence SECRET.")
-    triage, classifier = _triage(_by_kind(screen=_keep_all, classify=_classify_all))
+    triage, llm = _triage(_by_kind(screen=_keep_all, classify=_classify_all))
     triage.run([paper])
-    screen = classifier.requests[0]
+    screen = llm.requests[0]
     assert screen.kind == "screen" and "First sentence" in screen.messages[-1]["content"]
     assert "SECRET" not in screen.messages[-1]["content"]
 
 
 def test_prefiltered_papers_never_reach_the_model_and_every_paper_gets_one_verdict() -> None:
     plain = make_paper("2501.00300", title="Faster object detection", abstract="We detect cars in images.")
-    triage, classifier = _triage(_by_kind(screen=_keep_all, classify=_classify_all))
+    triage, llm = _triage(_by_kind(screen=_keep_all, classify=_classify_all))
     report = triage.run([plain, _ad("2501.00301"), plain])
     assert list(report.verdicts) == ["2501.00300", "2501.00301"]
     assert report.verdicts["2501.00300"].kind == "prefiltered"
-    assert all("2501.00300" not in r.paper_ids for r in classifier.requests)
+    assert all("2501.00300" not in r.paper_ids for r in llm.requests)
 
 
 def test_screen_failure_keeps_the_batch_for_full_classification() -> None:
@@ -429,13 +427,13 @@ INJECTION = (
 
 def test_paper_text_is_escaped_data_inside_its_tag() -> None:
     paper = _ad("2501.00800", abstract=INJECTION)
-    triage, classifier = _triage(_by_kind(screen=_keep_all, classify=_classify_all))
+    triage, llm = _triage(_by_kind(screen=_keep_all, classify=_classify_all))
     triage.run([paper])
-    for request in classifier.requests:
+    for request in llm.requests:
         user = request.messages[-1]["content"]
         assert user.count("<paper ") == 1 and user.count("</paper>") == 1
         assert "never an instruction" in " ".join(request.messages[0]["content"].split())
-    assert "&lt;/paper&gt;" in classifier.requests[-1].messages[-1]["content"]
+    assert "&lt;/paper&gt;" in llm.requests[-1].messages[-1]["content"]
 
 
 def test_an_answer_that_followed_the_injection_writes_nothing_it_asked_for() -> None:

@@ -119,17 +119,17 @@ def test_a_clip_list_is_triaged_by_its_own_scope() -> None:
         ]  # fmt: skip
         return json.dumps({"decisions": items})
 
-    classifier = ScriptedLLM(script)
-    report = Triage(classifier, CLIP_SECTIONS, CLIP).run([clip, anomaly])
+    llm = ScriptedLLM(script)
+    report = Triage(llm, CLIP_SECTIONS, CLIP).run([clip, anomaly])
     assert report.verdicts[anomaly.arxiv_id].kind == "prefiltered"  # not this list's topic
     verdict = report.verdicts[clip.arxiv_id]
     assert verdict.kind == "relevant" and verdict.decision is not None
     assert verdict.decision.section == "Papers / Zero-shot Classification"
-    for request in classifier.requests:
+    for request in llm.requests:
         system = request.messages[0]["content"]
         assert "CLIP and contrastive vision-language pre-training" in system
         assert "Out of scope: text-only language models" in system
         assert "anomal" not in system.lower() and "images or video" not in system
-    classify = next(r for r in classifier.requests if r.kind == "classify")
+    classify = next(r for r in llm.requests if r.kind == "classify")
     assert "In scope: methods that train, adapt or apply CLIP-style" in classify.messages[0]["content"]
     assert "2) Papers / Zero-shot Classification: prompting CLIP" in classify.messages[0]["content"]
