@@ -64,6 +64,7 @@ _NAMES_RE = re.compile(
     rf"^[*_\s]*(?:[-–—:,.|][ ]*)?[*_]*(?P<names>{_NAME_LIST})"
     r"[*_]*[.,]?[*_\s|,.-]*$"
 )
+_BY_NAMES_RE = re.compile(rf"^[ \t]*[,;.]?[ \t]*by[ ]+(?P<names>{_NAME_LIST})\.?[ \t]*$")
 _LEAD_TAG_RE = re.compile(r"</?(?:a|span|img|sup|sub|b|i|strong|em|br)\b[^>\n]*>", re.IGNORECASE)
 _SHORTCODE_RE = re.compile(r":[a-z0-9_+\-]{1,30}:")
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
@@ -332,7 +333,11 @@ def read(
         )
     if authors is None:
         later = [slot.span.start for slot in (venue, date[1] if date else None) if slot is not None]
-        authors = _italic_authors(text, masked, title) or _plain_authors(text, masked, title, links, later)
+        authors = (
+            _italic_authors(text, masked, title)
+            or _plain_authors(text, masked, title, links, later)
+            or _closing_authors(text, masked, title, links)
+        )
     venue_word = _venue_word(text, venue_cell, venue) if venue_cell is not None else None
     return Reading(
         text,
@@ -386,6 +391,23 @@ def _plain_authors(
     segment = masked[start:end]
     match = _NAMES_RE.search(segment)
     if match is None or not ("," in match.group("names") or _ETAL_RE.search(match.group("names"))):
+        return None
+    lo, hi = start + match.start("names"), start + match.end("names")
+    return clean_text(text[lo:hi]), Span(lo, hi)
+
+
+def _closing_authors(
+    text: str, masked: str, title: tuple[str, Span] | None, links: list[LinkSlot]
+) -> tuple[str, Span] | None:
+    """Names closing the entry after its links: ``[Title](pdf) [[Code]](url) by A. Author et al.``"""
+    if title is None:
+        return None
+    start = max([title[1].end, *(link.outer.end for link in links)])
+    line_end = masked.find("\n", start)
+    end = len(masked) if line_end < 0 else line_end
+    match = _BY_NAMES_RE.match(masked[start:end])
+    if match is None or not ("," in match.group("names") or " and " in match.group("names")
+                             or _ETAL_RE.search(match.group("names")) or len(match.group("names").split()) >= 2):
         return None
     lo, hi = start + match.start("names"), start + match.end("names")
     return clean_text(text[lo:hi]), Span(lo, hi)

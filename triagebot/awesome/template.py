@@ -62,6 +62,11 @@ _ARXIV_FORM_RE = re.compile(
 )
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
+# what a template may keep that holds digits which are no fact of the entry: link targets, image
+# sources and badges, HTML tags and entities, and inline comments (dropped from a new entry anyway)
+_KEPT_NOISE_RE = re.compile(r"\]\(\s*[^)\s]*\)|\(\s*(?:https?://|\.{0,2}/|#)[^)\s]*\)|<!--.*?-->|<[^>\n]*>|&#?\w+;|!\[[^\]]*\]", re.DOTALL)
+_DIGITS_RE = re.compile(r"\w*\d\w*")
+_INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
 _MAX_OUT_OF_ORDER = 0.1
 
@@ -352,6 +357,12 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
 
 def _foreign_words(style: SectionStyle, kept: str, ident: str) -> str:
     """A template's own words (an author, a note) must not reach a new entry: refuse instead."""
+    digits = _DIGITS_RE.findall(_KEPT_NOISE_RE.sub(" ", kept))
+    if digits:
+        return (
+            f"{ident}: the section's entries hold numbers of their own that the bot cannot fill "
+            f"({', '.join(repr(d) for d in digits[:3])}: a day, a date or a count); add the paper by hand"
+        )
     if style.common_words is None:
         return ""
     foreign = sorted({w for w in _WORD_RE.findall(kept) if w.casefold() not in style.common_words})
@@ -392,6 +403,8 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
         edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
     if reading.venue_word is not None:
         edits.append((reading.venue_word[1].start, reading.venue_word[1].end, fill.venue))
+    for comment in _INLINE_COMMENT_RE.finditer(text):  # a note (a bibtex key) of that entry alone
+        edits.append((comment.start(), comment.end(), ""))
     for span in reading.decorations:  # an anchor or emoji belongs to the entry it opens
         end = span.end
         while end < len(text) and text[end] in " \t":
