@@ -38,7 +38,7 @@ _BRACKET_RE = re.compile(r"\[(?P<inner>[^\[\]\n]{1,400})\](?![(\[])")
 _EMPH_RE = re.compile(r"(?P<o>\*\*|__|\*|_)(?P<inner>[^*_\n][^\n]*?)(?P=o)(?!\w)")
 _WORD = r"[A-Za-z][A-Za-z0-9&+\-]*?"
 _VENUE_RE = re.compile(
-    rf"(?<![\w'/.-])(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)"
+    rf"(?<![\w'/.-])(?P<emph>[*_]{{1,2}}(?=[A-Za-z]))?(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)(?(emph)(?P=emph))"
     r"(?P<sep>[ ]?'[ ]?|,?[ ]|)(?P<year>(?:19|20)\d\d|\d\d)(?![\w/-]|\.\w)"
 )
 _VENUE_FIRST_RE = re.compile(
@@ -64,10 +64,23 @@ _NAMES_RE = re.compile(
     rf"^[*_\s]*(?:[-–—:,.|][ ]*)?[*_]*(?P<names>{_NAME_LIST})"
     r"[*_]*[.,]?[*_\s|,.-]*$"
 )
+_NAMES_VENUE_RE = re.compile(
+    rf"(?P<names>{_NAME_LIST})[ ]?(?P<venue>(?!et\b)[A-Za-z][A-Za-z0-9&+\-]*(?:\([A-Za-z]+\))?)\.?[ ]*"
+)
 _BY_NAMES_RE = re.compile(rf"^[ \t]*[,;.]?[ \t]*by[ ]+(?P<names>{_NAME_LIST})\.?[ \t]*$")
 _LEAD_TAG_RE = re.compile(r"</?(?:a|span|img|sup|sub|b|i|strong|em|br)\b[^>\n]*>", re.IGNORECASE)
 _SHORTCODE_RE = re.compile(r":[a-z0-9_+\-]{1,30}:")
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
+# an opening bracket that is no acronym: a date ``[2023/05]`` or an author-year key ``[Dou2020]``
+KEY_DATE_RE = re.compile(r"(?P<year>(?:19|20)\d\d)(?P<sep>[/.\-])(?P<month>0[1-9]|1[0-2])")
+KEY_AUTHOR_RE = re.compile(r"(?P<name>[A-Z][A-Za-z'\-]+)(?P<year>(?:19|20)\d\d)(?P<suffix>[a-z]?)")
+
+
+def key_year(value: str) -> int | None:
+    match = KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value)
+    return int(match.group("year")) if match is not None else None
+
+
 _PAREN_RE = re.compile(r"\((?P<inner>[^()\n]{1,60})\)")
 _PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
@@ -75,7 +88,7 @@ _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "c
 _NOT_VENUE = frozenset({"the", "a", "an", "and", "of", "in", "for", "with", "to", "on", "via", "by"})
 _TITLE_STOP_RE = re.compile(r"\s*\|\s*|\s\[|\[\[|<br", re.IGNORECASE)
 _HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\x00)[ \t]*$", re.IGNORECASE)
-_VENUE_LEAD_RE = re.compile(r"(?:\s[-–—]|[.,;])\s*[*_(\[]*$")
+_VENUE_LEAD_RE = re.compile(r"(?:\s[-–—]|[.,;]|\sin)\s*[*_(\[]*$")
 
 
 class Span(NamedTuple):
@@ -101,6 +114,7 @@ class VenueSlot(NamedTuple):
     digits: int  # 4, or 2 for ``'20``
     sep: str  # between venue and year
     first: bool  # year before venue (``2025 CVPR``)
+    emph: str = ""  # the emphasis around the venue name: ``*CIKM*, 2020``
 
 
 class Reading(NamedTuple):
@@ -117,12 +131,15 @@ class Reading(NamedTuple):
     cells: tuple[Span, ...] = ()  # a table row's cell spans (inside the pipes)
     decorations: tuple[Span, ...] = ()  # anchors, emoji that open this entry (not a new one's)
     venue_word: tuple[str, Span] | None = None  # a table's venue column without a year: ``CVPR``
+    key: tuple[str, Span] | None = None  # an opening ``[2023/05]`` or author-year ``[Dou2020]``
 
     @property
     def year(self) -> int | None:
         if self.venue is not None:
             return self.venue.year
-        return self.date[1].year if self.date is not None else None
+        if self.date is not None:
+            return self.date[1].year
+        return key_year(self.key[0]) if self.key is not None else None
 
     def arxiv_id(self) -> str | None:
         first = next((link.arxiv for link in self.links if link.arxiv and link.kind in _PAPERISH), None)
@@ -131,7 +148,8 @@ class Reading(NamedTuple):
     def shape(self, *, exact: bool = False) -> tuple[str, ...]:
         """What entries of one style share: the order of their slots and their literal separators."""
         spans: list[tuple[int, int, str]] = []
-        for name, slot in (("acronym", self.acronym), ("authors", self.authors), ("title", self.title)):
+        named = (("acronym", self.acronym), ("authors", self.authors), ("title", self.title), ("key", self.key))
+        for name, slot in named:
             if slot is not None:
                 spans.append((slot[1].start, slot[1].end, name))
         if self.venue is not None:
@@ -220,7 +238,8 @@ def _venue_slot(match: re.Match[str], shift: int, first: bool) -> VenueSlot | No
     if digits == 2:
         year += 2000 if year < 70 else 1900
     start, end = match.span()
-    return VenueSlot(Span(start + shift, end + shift), venue, year, digits, sep, first)
+    emph = match.groupdict().get("emph") or ""
+    return VenueSlot(Span(start + shift, end + shift), venue, year, digits, sep, first, emph)
 
 
 def _blank(masked: str, spans: list[Span]) -> str:
@@ -316,14 +335,14 @@ def read(
         position = _skip_space(masked, position, stop)
     links = [_retag(link, _kind(link)) for link in _links(text, masked)]
     lead, decorations, position = _leads(text, masked, links, position, stop)
-    acronym, authors, venue = lead.acronym, lead.authors, lead.venue
+    acronym, authors, venue, key = lead.acronym, lead.authors, lead.venue, lead.key
     position = _skip_space(masked, position, stop)
     title, title_link = _title(text, masked, links, position, stop, in_cell=title_cell is not None)
     if title_link is not None:
         links = [_retag(link, "title") if link is title_link else link for link in links]
     # what is left may hold the venue or a date: never inside the title, a URL or a badge
     hidden = [link.url_span for link in links] + [link.label_span for link in links if link.image]
-    hidden += [slot[1] for slot in (title, acronym, authors) if slot is not None]
+    hidden += [slot[1] for slot in (title, acronym, authors, key) if slot is not None]
     hidden += [marker] if marker is not None else []
     rest = _blank(_code_spans_open(text, masked), hidden)
     date = _date(rest)
@@ -331,6 +350,9 @@ def read(
         venue = _venue(rest, date) or next(
             (slot for link in links if link.kind == "venue" and (slot := _label_venue(text, link))), None
         )
+    closing_venue: tuple[str, Span] | None = None
+    if authors is None and venue is None:
+        authors, closing_venue = _italic_authors_venue(text, masked, title)
     if authors is None:
         later = [slot.span.start for slot in (venue, date[1] if date else None) if slot is not None]
         authors = (
@@ -338,7 +360,7 @@ def read(
             or _plain_authors(text, masked, title, links, later)
             or _closing_authors(text, masked, title, links)
         )
-    venue_word = _venue_word(text, venue_cell, venue) if venue_cell is not None else None
+    venue_word = _venue_word(text, venue_cell, venue) if venue_cell is not None else closing_venue
     return Reading(
         text,
         marker,
@@ -351,6 +373,7 @@ def read(
         cells,
         tuple(decorations),
         venue_word,
+        key,
     )
 
 
@@ -432,6 +455,7 @@ class _Lead:
     acronym: tuple[str, Span] | None
     authors: tuple[str, Span] | None
     venue: VenueSlot | None
+    key: tuple[str, Span] | None = None
 
 
 def _leads(
@@ -491,6 +515,8 @@ def _leading_slot(text: str, masked: str, position: int, lead: _Lead) -> int:
     paren = masked[position] == "("
     if _ETAL_RE.search(value) and lead.authors is None and not paren:
         lead.authors = (value, inner)
+    elif (KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value)) and lead.key is None and not paren:
+        lead.key = (value, inner)
     elif (slot := venue_of(value)) is not None and lead.venue is None:
         shift = inner.start
         lead.venue = slot._replace(span=Span(slot.span.start + shift, slot.span.end + shift))
@@ -623,6 +649,26 @@ def _venue(rest: str, date: tuple[str, VenueSlot] | None) -> VenueSlot | None:
     if date is None and (year := _YEAR_RE.search(rest)) is not None:
         return VenueSlot(Span(*year.span()), None, int(year.group("year")), 4, "", False)
     return None
+
+
+def _italic_authors_venue(
+    text: str, masked: str, title: tuple[str, Span] | None
+) -> tuple[tuple[str, Span] | None, tuple[str, Span] | None]:
+    """``*A. Author et al. arXiv.*``: names and a venue without a year, in one emphasis."""
+    for match in _EMPH_RE.finditer(masked):
+        inner = Span(*match.span("inner"))
+        if title is not None and inner.start <= title[1].start < inner.end:
+            continue
+        found = _NAMES_VENUE_RE.fullmatch(masked, inner.start, inner.end)
+        if found is None or not _ETAL_RE.search(found.group("names")):
+            continue
+        names = Span(*found.span("names"))
+        venue = Span(*found.span("venue"))
+        return (
+            (clean_text(unescape(text[names.start : names.end])).rstrip("."), names),
+            (text[venue.start : venue.end], venue),
+        )
+    return None, None
 
 
 def _italic_authors(text: str, masked: str, title: tuple[str, Span] | None) -> tuple[str, Span] | None:

@@ -22,6 +22,7 @@ from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome.slots import (
+    KEY_DATE_RE,
     MARKER_RE,
     LinkSlot,
     Reading,
@@ -399,6 +400,8 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
     if reading.venue is not None and not _inside_link(reading.venue.span, reading.links):
         shown = _venue_text(reading.venue, fill.venue, new.year)
         edits.append((reading.venue.span.start, reading.venue.span.end, shown))
+    if reading.key is not None:
+        edits.append((reading.key[1].start, reading.key[1].end, _key_text(reading.key[0], fill)))
     if reading.date is not None:
         edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
     if reading.venue_word is not None:
@@ -464,7 +467,10 @@ def _authors(authors: Sequence[str], text: str, span: Span) -> str:
     raw = text[span.start : span.end]
     etal = re.search(r"(?<![A-Za-z])[_*]?et\.?\s*al", raw, re.IGNORECASE)
     if etal is not None:
-        return escape_title(names[0].split()[-1], pipes=False) + " " + raw[etal.start() :].lstrip()
+        # "Liu et al." names the first author by surname, "Haotian Liu et al." in full
+        full = len(raw[: etal.start()].strip(" ,*_").split()) >= 2
+        first = names[0] if full else names[0].split()[-1]
+        return escape_title(first, pipes=False) + " " + raw[etal.start() :].lstrip()
     joined = ", ".join(escape_title(n, pipes=False) for n in names)
     return joined + ("." if raw.rstrip().endswith(".") else "")
 
@@ -475,7 +481,28 @@ def _venue_text(slot: VenueSlot, venue: str, year: int | None) -> str:
     shown = f"{year % 100:02d}" if slot.digits == 2 else str(year)
     if slot.venue is None:
         return shown
+    venue = f"{slot.emph}{venue}{slot.emph}"
     return f"{shown}{slot.sep}{venue}" if slot.first else f"{venue}{slot.sep}{shown}"
+
+
+def _key_text(written: str, fill: _Fill) -> str:
+    """``[2023/05]`` or ``[Dou2020]`` for the new paper; ListError when it lacks what they show."""
+    new = fill.new
+    date = KEY_DATE_RE.fullmatch(written)
+    if date is not None:
+        if new.year is None or new.month is None:
+            raise ListError(f"{fill.ident}: the section's entries open with a date ({written}) the paper has none for")
+        return f"{new.year}{date.group('sep')}{new.month:02d}"
+    names = [clean_text(a) for a in new.authors if clean_text(a)]
+    if not names or new.year is None:
+        raise ListError(
+            f"{fill.ident}: the section's entries open with an author-year key ({written}); "
+            "the paper has no first author or year"
+        )
+    surname = re.sub(r"[^A-Za-z'\-]", "", names[0].split()[-1])
+    if not surname or not surname[0].isalpha():
+        raise ListError(f"{fill.ident}: no author-year key can be written for {names[0]!r}")
+    return f"{surname[0].upper()}{surname[1:]}{new.year}"
 
 
 def _date_text(date: tuple[str, VenueSlot], new: NewEntry) -> str:
