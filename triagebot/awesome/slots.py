@@ -32,7 +32,9 @@ LINK_RE = re.compile(
     r"\((?P<url>[^\s()]*+(?:\([^\s()]*+\)[^\s()]*+)*+)\)"
 )
 MARKER_RE = re.compile(r"^([ \t]*)(?:([-*+])|(\d{1,9})([.)]))([ \t]+|$)")
-_ACRONYM_RE = re.compile(r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]{1,40})\](?![(\[])")
+_ACRONYM_RE = re.compile(
+    r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]{1,40})\](?!\()(?!\[[^\[\]\n]*\](?!\())"
+)
 _ETAL_RE = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])", re.IGNORECASE)
 _BRACKET_RE = re.compile(r"\[(?P<inner>[^\[\]\n]{1,400})\](?![(\[])")
 _EMPH_RE = re.compile(r"(?P<o>\*\*|__|\*|_)(?P<inner>[^*_\n][^\n]*?)(?P=o)(?!\w)")
@@ -76,12 +78,22 @@ KEY_DATE_RE = re.compile(r"(?P<year>(?:19|20)\d\d)(?P<sep>[/.\-])(?P<month>0[1-9
 KEY_AUTHOR_RE = re.compile(r"(?P<name>[A-Z][A-Za-z'\-]+)(?P<year>(?:19|20)\d\d)(?P<suffix>[a-z]?)")
 
 
+# a full date as tables write it: ``2025-03-17``
+ISO_DATE_RE = re.compile(r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\w/-])")
+
+
 def key_year(value: str) -> int | None:
     match = KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value)
     return int(match.group("year")) if match is not None else None
 
 
 _PAREN_RE = re.compile(r"\((?P<inner>[^()\n]{1,60})\)")
+# a demo or a project page on a code host (a Hugging Face space, GitHub Pages) is no code link: a new
+# entry must not show its code under such a label
+_NOT_CODE_LABELS = frozenset(
+    {"demo", "project", "project page", "page", "website", "homepage", "home page", "dataset", "data",
+     "video", "slides", "blog", "annotation", "supp", "supplementary", "leaderboard", "poster"}
+)
 _PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
@@ -197,7 +209,10 @@ def _loose(text: str) -> str:
 
 
 def month_number(written: str) -> int:
-    """``Mar.`` -> 3; 0 when it names no month."""
+    """``Mar.`` -> 3, ``2025-03-17`` -> 3; 0 when it names no month."""
+    iso = ISO_DATE_RE.fullmatch(written)
+    if iso is not None:
+        return int(iso.group("month"))
     key = written.strip(". ").casefold()[:3]
     return _MONTHS.index(key) + 1 if key in _MONTHS else 0
 
@@ -297,7 +312,7 @@ def _kind(link: LinkSlot) -> LinkKind:
         return "venue"
     if link.arxiv:
         return "paper"
-    if is_code_url(link.url):
+    if is_code_url(link.url) and link.label.casefold().strip("[]`*_ ") not in _NOT_CODE_LABELS:
         return "code"
     if link.label.casefold().strip("[]` ") in _PAPER_LABELS:
         return "paper"
@@ -616,7 +631,10 @@ def _date(rest: str) -> tuple[str, VenueSlot] | None:
             match = found
             break
     if match is None:
-        return None
+        iso = ISO_DATE_RE.search(rest)
+        if iso is None:
+            return None
+        return iso.group(), VenueSlot(Span(*iso.span()), None, int(iso.group("year")), 4, "-", False)
     year_span = Span(*match.span())
     slot = VenueSlot(year_span, None, int(match.group("year")), 4, match.group("sep"), False)
     return match.group("month") + match.group("dot"), slot

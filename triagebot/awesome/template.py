@@ -22,6 +22,7 @@ from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome.slots import (
+    ISO_DATE_RE,
     KEY_DATE_RE,
     MARKER_RE,
     LinkSlot,
@@ -66,6 +67,7 @@ _MIN_PEERS = 3
 # what a template may keep that holds digits which are no fact of the entry: link targets, image
 # sources and badges, HTML tags and entities, and inline comments (dropped from a new entry anyway)
 _KEPT_NOISE_RE = re.compile(r"\]\(\s*[^)\s]*\)|\(\s*(?:https?://|\.{0,2}/|#)[^)\s]*\)|<!--.*?-->|<[^>\n]*>|&#?\w+;|!\[[^\]]*\]", re.DOTALL)
+_ORDINAL_BEFORE_RE = re.compile(r"(?<![\w])(?P<day>[0-3]?\d(?:st|nd|rd|th))[ ]+$")
 _DIGITS_RE = re.compile(r"\w*\d\w*")
 _INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
@@ -91,6 +93,7 @@ class SectionStyle:
     venues: dict[str, str]  # casefold -> the spelling the section (or list) uses
     placeholder: str = "-"  # an empty table cell
     common_words: frozenset[str] | None = None  # words most entries share (None: too few to tell)
+    month_dot: bool = False  # abbreviated months are written with a dot (``Dec.``)
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
@@ -187,11 +190,20 @@ def learn_section_style(
             f"(the most common is used by {count}); add the paper by hand"
         )
     chosen = [s for s in usable if s.reading.shape() == shape]
-    # newest entries first: their style is the current one; fewest "other" links first
-    exact = Counter(s.reading.shape(exact=True) for s in chosen)
-    chosen.sort(key=lambda s: (-exact[s.reading.shape(exact=True)], _others(s.reading), -s.block.start))
     code_labels = _code_labels(usable) or _code_labels(peers)
     code_label = code_labels.most_common(1)[0][0] if code_labels else ""
+    common = _common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label)
+    # newest entries first: their style is the current one; fewest "other" links first, and fewest
+    # words of their own outside the slots ("Local Demo" in a table cell) that a new entry cannot keep
+    exact = Counter(s.reading.shape(exact=True) for s in chosen)
+    chosen.sort(
+        key=lambda s: (
+            -exact[s.reading.shape(exact=True)],
+            _own_words(s.reading, common),
+            _others(s.reading),
+            -s.block.start,
+        )
+    )
     with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
     with_code.sort(key=lambda s: not any(link.label.casefold() == code_label for link in s.reading.links))
     without = [s for s in chosen if s not in with_code]
@@ -210,7 +222,8 @@ def learn_section_style(
         blank_between=kind == "paragraph" or (kind == "item" and _loose(usable)),
         venues={**venues, **local},
         placeholder=_placeholder(usable),
-        common_words=_common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label),
+        common_words=common,
+        month_dot=_month_dot(usable),
     )
 
 
@@ -238,6 +251,25 @@ def _common_words(samples: Sequence[Sample], code_label: str) -> frozenset[str] 
         counts.update({w.casefold() for w in _WORD_RE.findall(sample.reading.text)})
     common = {w for w, n in counts.items() if n * 2 >= len(same)}
     return frozenset(common | {w.casefold() for w in _WORD_RE.findall(code_label)})
+
+
+def _month_dot(samples: Sequence[Sample]) -> bool:
+    """Whether most of the section's abbreviated month names end with a dot."""
+    written = [s.reading.date[0] for s in samples if s.reading.date is not None]
+    short = [w for w in written if not any(w.rstrip(".").casefold() == m.casefold() for m in _MONTH_NAMES)]
+    return sum(w.endswith(".") for w in short) * 2 > len(short)
+
+
+def _own_words(reading: Reading, common: frozenset[str] | None) -> int:
+    """How many words of ``reading`` outside its title, authors, acronym and links the style lacks."""
+    if common is None:
+        return 0
+    text = reading.text
+    spans = [slot[1] for slot in (reading.title, reading.authors, reading.acronym) if slot is not None]
+    spans += [link.outer for link in reading.links]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return sum(1 for w in _WORD_RE.findall(text) if w.casefold() not in common)
 
 
 def _others(reading: Reading) -> int:
@@ -300,6 +332,7 @@ class NewEntry:
     venue: str | None = None
     year: int | None = None
     month: int | None = None
+    day: int | None = None  # of the arXiv submission, for lists that show the full date
     code_url: str | None = None
     authors: tuple[str, ...] = ()
 
@@ -332,6 +365,7 @@ class _Fill:
     venue: str
     new: NewEntry
     strict: bool  # also escape the punctuation a venue or separator could be read from
+    month_dot: bool = False  # the section abbreviates months with a dot (``Dec.``)
 
 
 def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
@@ -348,7 +382,7 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
     venue = _venue_name(style, new.venue)
     problem = ""
     for strict in (False, True):
-        fill = _Fill(ident, title, paper_url, code, venue, new, strict)
+        fill = _Fill(ident, title, paper_url, code, venue, new, strict, style.month_dot)
         out, kept = _fill(sample.reading, fill, marker, style.placeholder)
         problem = _foreign_words(style, kept, ident) or _check(style, out, fill, sample.reading)
         if not problem:
@@ -403,7 +437,11 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
     if reading.key is not None:
         edits.append((reading.key[1].start, reading.key[1].end, _key_text(reading.key[0], fill)))
     if reading.date is not None:
-        edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
+        span = reading.date[1].span
+        edits.append((span.start, span.end, _date_text(reading.date, new, fill.ident, fill.month_dot)))
+        ordinal = _ORDINAL_BEFORE_RE.search(text, 0, span.start)
+        if ordinal is not None:  # "[7th Dec., 2023]": the day of the month
+            edits.append((ordinal.start("day"), ordinal.end("day"), _ordinal(new.day, fill.ident)))
     if reading.venue_word is not None:
         edits.append((reading.venue_word[1].start, reading.venue_word[1].end, fill.venue))
     for comment in _INLINE_COMMENT_RE.finditer(text):  # a note (a bibtex key) of that entry alone
@@ -505,10 +543,21 @@ def _key_text(written: str, fill: _Fill) -> str:
     return f"{surname[0].upper()}{surname[1:]}{new.year}"
 
 
-def _date_text(date: tuple[str, VenueSlot], new: NewEntry) -> str:
+def _ordinal(day: int | None, ident: str) -> str:
+    if day is None:
+        raise ListError(f"{ident}: the section's entries show the day of the month, and the paper has none")
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _date_text(date: tuple[str, VenueSlot], new: NewEntry, ident: str, month_dot: bool = False) -> str:
     written, slot = date
     if new.year is None:
         return ""
+    if ISO_DATE_RE.fullmatch(written):
+        if new.month is None or new.day is None:
+            raise ListError(f"{ident}: the section's entries show full dates ({written}), and the paper has none")
+        return f"{new.year}-{new.month:02d}-{new.day:02d}"
     if new.month is None:
         return str(new.year)
     name = _MONTH_NAMES[new.month - 1]
@@ -516,7 +565,10 @@ def _date_text(date: tuple[str, VenueSlot], new: NewEntry) -> str:
     shown = name if len(bare) > 4 else name[: len(bare)] if len(bare) == 4 and name[:4] == bare else name[:3]
     if len(bare) == 4 and name[:4] != bare:
         shown = name[:3]
-    if written.endswith(".") and shown != name:
+    # "May" or "June" shows no abbreviation: the section's other dates tell whether one takes a dot
+    abbreviated = bool(bare) and not any(bare.casefold() == m.casefold() for m in _MONTH_NAMES)
+    dot = written.endswith(".") if abbreviated else month_dot
+    if dot and shown != name:
         shown += "."
     return f"{shown}{slot.sep}{new.year}"
 
