@@ -94,6 +94,7 @@ class SectionStyle:
     placeholder: str = "-"  # an empty table cell
     common_words: frozenset[str] | None = None  # words most entries share (None: too few to tell)
     month_dot: bool = False  # abbreviated months are written with a dot (``Dec.``)
+    code_label: str = ""  # the label most of the section's code links carry, as written (``Github``)
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
@@ -224,6 +225,7 @@ def learn_section_style(
         placeholder=_placeholder(usable),
         common_words=common,
         month_dot=_month_dot(usable),
+        code_label=_written_label(usable or peers, code_label),
     )
 
 
@@ -251,6 +253,17 @@ def _common_words(samples: Sequence[Sample], code_label: str) -> frozenset[str] 
         counts.update({w.casefold() for w in _WORD_RE.findall(sample.reading.text)})
     common = {w for w, n in counts.items() if n * 2 >= len(same)}
     return frozenset(common | {w.casefold() for w in _WORD_RE.findall(code_label)})
+
+
+def _written_label(samples: Sequence[Sample], label: str) -> str:
+    """How the section writes the code link label ``label`` (casefolded), as raw Markdown."""
+    written = Counter(
+        s.reading.text[link.label_span.start : link.label_span.end]
+        for s in samples
+        for link in s.reading.links
+        if link.kind == "code" and not link.image and link.label.casefold() == label
+    )
+    return written.most_common(1)[0][0] if written else ""
 
 
 def _month_dot(samples: Sequence[Sample]) -> bool:
@@ -366,6 +379,7 @@ class _Fill:
     new: NewEntry
     strict: bool  # also escape the punctuation a venue or separator could be read from
     month_dot: bool = False  # the section abbreviates months with a dot (``Dec.``)
+    code_label: str = ""  # the section's usual code link label, as written
 
 
 def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
@@ -382,7 +396,7 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
     venue = _venue_name(style, new.venue)
     problem = ""
     for strict in (False, True):
-        fill = _Fill(ident, title, paper_url, code, venue, new, strict, style.month_dot)
+        fill = _Fill(ident, title, paper_url, code, venue, new, strict, style.month_dot, style.code_label)
         out, kept = _fill(sample.reading, fill, marker, style.placeholder)
         problem = _foreign_words(style, kept, ident) or _check(style, out, fill, sample.reading)
         if not problem:
@@ -590,6 +604,10 @@ def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int
         ]
     if link.kind == "code" and fill.code is not None:
         edits = [(*url, fill.code)]
+        usual = fill.code_label
+        if usual and not link.image and clean_text(usual).casefold() != link.label.casefold():
+            # "[Hugging Face](url)" in a template: the new code link is labelled as the section's are
+            edits.append((link.label_span.start, link.label_span.end, usual))
         old_repo = _OWNER_REPO_RE.match(link.url)
         if link.image and old_repo and old_repo.group(1) in label:
             new_repo = _OWNER_REPO_RE.match(fill.code)
