@@ -24,7 +24,9 @@ from triagebot.awesome import insert_entry, parse
 from triagebot.awesome.template import NewEntry
 from triagebot.errors import ListError
 
-_ROW_RE = re.compile(r"^\| `(?P<file>[^`]+\.md)` \| `(?P<section>[^`]+)` \| (?P<id>\d{4}\.\d{4,5}|-) \|$", re.M)
+_ROW_RE = re.compile(
+    r"^\| `(?P<file>[^`]+\.md)` \| `(?P<section>[^`]+)` \| (?P<id>\d{4}\.\d{4,5}|-) \|$", re.M
+)
 NEW = NewEntry(
     title="Holmes-VAD: Towards Unbiased and Explainable Video Anomaly Detection via Multi-modal LLM",
     arxiv_id="2406.12235",

@@ -40,8 +40,13 @@ _BRACKET_RE = re.compile(r"\[(?P<inner>[^\[\]\n]{1,400})\](?![(\[])")
 _EMPH_RE = re.compile(r"(?P<o>\*\*|__|\*|_)(?P<inner>[^*_\n][^\n]*?)(?P=o)(?!\w)")
 _WORD = r"[A-Za-z][A-Za-z0-9&+\-]*?"
 _VENUE_RE = re.compile(
-    rf"(?<![\w'/.-])(?P<emph>[*_]{{1,2}}(?=[A-Za-z]))?(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)(?(emph)(?P=emph))"
+    rf"(?<![\w'/.-])(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)"
     r"(?P<sep>[ ]?'[ ]?|,?[ ]|)(?P<year>(?:19|20)\d\d|\d\d)(?![\w/-]|\.\w)"
+)
+# the venue in emphasis: ``in *CIKM*, 2020`` (tried only where a venue-year has no plain match)
+_EMPH_VENUE_RE = re.compile(
+    rf"(?<![\w'/.-])(?P<emph>[*_]{{1,2}})(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)(?P=emph)"
+    r"(?P<sep>,?[ ])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)"
 )
 _VENUE_FIRST_RE = re.compile(
     rf"(?<![\w'/.-])(?P<year>(?:19|20)\d\d)(?P<sep>[ ])(?P<venue>{_WORD})(?![\w/-]|\.\w)"
@@ -79,7 +84,15 @@ KEY_AUTHOR_RE = re.compile(r"(?P<name>[A-Z][A-Za-z'\-]+)(?P<year>(?:19|20)\d\d)(
 
 
 # a full date as tables write it: ``2025-03-17``
-ISO_DATE_RE = re.compile(r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\w/-])")
+ISO_DATE_RE = re.compile(
+    r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\w/-])"
+)
+
+
+def _is_key(value: str) -> bool:
+    if not value[-2:].rstrip("abcdefghijklmnopqrstuvwxyz")[-1:].isdigit():  # both end in a digit
+        return False
+    return bool(KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value))
 
 
 def key_year(value: str) -> int | None:
@@ -91,8 +104,25 @@ _PAREN_RE = re.compile(r"\((?P<inner>[^()\n]{1,60})\)")
 # a demo or a project page on a code host (a Hugging Face space, GitHub Pages) is no code link: a new
 # entry must not show its code under such a label
 _NOT_CODE_LABELS = frozenset(
-    {"demo", "project", "project page", "page", "website", "homepage", "home page", "dataset", "data",
-     "video", "slides", "blog", "annotation", "supp", "supplementary", "leaderboard", "poster"}
+    {
+        "demo",
+        "project",
+        "project page",
+        "page",
+        "website",
+        "homepage",
+        "home page",
+        "dataset",
+        "data",
+        "video",
+        "slides",
+        "blog",
+        "annotation",
+        "supp",
+        "supplementary",
+        "leaderboard",
+        "poster",
+    }
 )
 _PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
@@ -160,7 +190,12 @@ class Reading(NamedTuple):
     def shape(self, *, exact: bool = False) -> tuple[str, ...]:
         """What entries of one style share: the order of their slots and their literal separators."""
         spans: list[tuple[int, int, str]] = []
-        named = (("acronym", self.acronym), ("authors", self.authors), ("title", self.title), ("key", self.key))
+        named = (
+            ("acronym", self.acronym),
+            ("authors", self.authors),
+            ("title", self.title),
+            ("key", self.key),
+        )
         for name, slot in named:
             if slot is not None:
                 spans.append((slot[1].start, slot[1].end, name))
@@ -253,7 +288,7 @@ def _venue_slot(match: re.Match[str], shift: int, first: bool) -> VenueSlot | No
     if digits == 2:
         year += 2000 if year < 70 else 1900
     start, end = match.span()
-    emph = match.groupdict().get("emph") or ""
+    emph = match.group("emph") if match.re is _EMPH_VENUE_RE else ""
     return VenueSlot(Span(start + shift, end + shift), venue, year, digits, sep, first, emph)
 
 
@@ -360,7 +395,7 @@ def read(
     hidden += [slot[1] for slot in (title, acronym, authors, key) if slot is not None]
     hidden += [marker] if marker is not None else []
     rest = _blank(_code_spans_open(text, masked), hidden)
-    date = _date(rest)
+    date = _date(rest, iso_dates=bool(cells))
     if venue is None:
         venue = _venue(rest, date) or next(
             (slot for link in links if link.kind == "venue" and (slot := _label_venue(text, link))), None
@@ -444,8 +479,12 @@ def _closing_authors(
     line_end = masked.find("\n", start)
     end = len(masked) if line_end < 0 else line_end
     match = _BY_NAMES_RE.match(masked[start:end])
-    if match is None or not ("," in match.group("names") or " and " in match.group("names")
-                             or _ETAL_RE.search(match.group("names")) or len(match.group("names").split()) >= 2):
+    if match is None or not (
+        "," in match.group("names")
+        or " and " in match.group("names")
+        or _ETAL_RE.search(match.group("names"))
+        or len(match.group("names").split()) >= 2
+    ):
         return None
     lo, hi = start + match.start("names"), start + match.end("names")
     return clean_text(text[lo:hi]), Span(lo, hi)
@@ -530,7 +569,7 @@ def _leading_slot(text: str, masked: str, position: int, lead: _Lead) -> int:
     paren = masked[position] == "("
     if _ETAL_RE.search(value) and lead.authors is None and not paren:
         lead.authors = (value, inner)
-    elif (KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value)) and lead.key is None and not paren:
+    elif _is_key(value) and lead.key is None and not paren:
         lead.key = (value, inner)
     elif (slot := venue_of(value)) is not None and lead.venue is None:
         shift = inner.start
@@ -623,7 +662,8 @@ def _hide_urls(masked: str, links: list[LinkSlot]) -> str:
     return _blank(masked, [link.url_span for link in links])
 
 
-def _date(rest: str) -> tuple[str, VenueSlot] | None:
+def _date(rest: str, *, iso_dates: bool = False) -> tuple[str, VenueSlot] | None:
+    """A month and year (``Mar. 2023``); with ``iso_dates`` (a table row) also ``2023-03-17``."""
     match = None
     for year in _YEARISH_RE.finditer(rest):
         found = _DATE_RE.search(rest, max(0, year.start() - _DATE_WINDOW), year.end() + 1)
@@ -631,7 +671,7 @@ def _date(rest: str) -> tuple[str, VenueSlot] | None:
             match = found
             break
     if match is None:
-        iso = ISO_DATE_RE.search(rest)
+        iso = ISO_DATE_RE.search(rest) if iso_dates else None
         if iso is None:
             return None
         return iso.group(), VenueSlot(Span(*iso.span()), None, int(iso.group("year")), 4, "-", False)
@@ -651,8 +691,16 @@ def _venue_matches(masked: str, lo: int, hi: int) -> list[tuple[re.Match[str], b
                 found.append((match, False))
                 break
         else:
+            emph = None
+            if masked[max(0, year.start() - 3) : year.start()].rstrip(", ")[-1:] in ("*", "_"):
+                emph = next(
+                    (m for m in _EMPH_VENUE_RE.finditer(masked, window, min(hi, end + 2)) if m.end() == end),
+                    None,
+                )
             first = _VENUE_FIRST_RE.match(masked, year.start(), hi)
-            if first is not None:
+            if emph is not None:
+                found.append((emph, False))
+            elif first is not None:
                 found.append((first, True))
     return found
 

@@ -66,7 +66,10 @@ _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
 # what a template may keep that holds digits which are no fact of the entry: link targets, image
 # sources and badges, HTML tags and entities, and inline comments (dropped from a new entry anyway)
-_KEPT_NOISE_RE = re.compile(r"\]\(\s*[^)\s]*\)|\(\s*(?:https?://|\.{0,2}/|#)[^)\s]*\)|<!--.*?-->|<[^>\n]*>|&#?\w+;|!\[[^\]]*\]", re.DOTALL)
+_KEPT_NOISE_RE = re.compile(
+    r"\]\(\s*[^)\s]*\)|\(\s*(?:https?://|\.{0,2}/|#)[^)\s]*\)|<!--.*?-->|<[^>\n]*>|&#?\w+;|!\[[^\]]*\]",
+    re.DOTALL,
+)
 _ORDINAL_BEFORE_RE = re.compile(r"(?<![\w])(?P<day>[0-3]?\d(?:st|nd|rd|th))[ ]+$")
 _DIGITS_RE = re.compile(r"\w*\d\w*")
 _INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
@@ -448,14 +451,7 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
     if reading.venue is not None and not _inside_link(reading.venue.span, reading.links):
         shown = _venue_text(reading.venue, fill.venue, new.year)
         edits.append((reading.venue.span.start, reading.venue.span.end, shown))
-    if reading.key is not None:
-        edits.append((reading.key[1].start, reading.key[1].end, _key_text(reading.key[0], fill)))
-    if reading.date is not None:
-        span = reading.date[1].span
-        edits.append((span.start, span.end, _date_text(reading.date, new, fill.ident, fill.month_dot)))
-        ordinal = _ORDINAL_BEFORE_RE.search(text, 0, span.start)
-        if ordinal is not None:  # "[7th Dec., 2023]": the day of the month
-            edits.append((ordinal.start("day"), ordinal.end("day"), _ordinal(new.day, fill.ident)))
+    edits.extend(_date_edits(reading, fill))
     if reading.venue_word is not None:
         edits.append((reading.venue_word[1].start, reading.venue_word[1].end, fill.venue))
     for comment in _INLINE_COMMENT_RE.finditer(text):  # a note (a bibtex key) of that entry alone
@@ -469,6 +465,20 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
         edits.extend(_link_edits(reading, link, fill))
     lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
     return "\n".join(_tidy(line) for line in lines), _kept(text, edits)
+
+
+def _date_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
+    """An opening ``[2023/05]`` or ``[Dou2020]`` key, a date, and the ordinal day before it."""
+    edits: list[tuple[int, int, str]] = []
+    if reading.key is not None:
+        edits.append((reading.key[1].start, reading.key[1].end, _key_text(reading.key[0], fill)))
+    if reading.date is not None:
+        span = reading.date[1].span
+        edits.append((span.start, span.end, _date_text(reading.date, fill.new, fill.ident, fill.month_dot)))
+        ordinal = _ORDINAL_BEFORE_RE.search(reading.text, 0, span.start)
+        if ordinal is not None:  # "[7th Dec., 2023]": the day of the month
+            edits.append((ordinal.start("day"), ordinal.end("day"), _ordinal(fill.new.day, fill.ident)))
+    return edits
 
 
 def _kept(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -543,7 +553,9 @@ def _key_text(written: str, fill: _Fill) -> str:
     date = KEY_DATE_RE.fullmatch(written)
     if date is not None:
         if new.year is None or new.month is None:
-            raise ListError(f"{fill.ident}: the section's entries open with a date ({written}) the paper has none for")
+            raise ListError(
+                f"{fill.ident}: the section's entries open with a date ({written}) the paper has none for"
+            )
         return f"{new.year}{date.group('sep')}{new.month:02d}"
     names = [clean_text(a) for a in new.authors if clean_text(a)]
     if not names or new.year is None:
@@ -570,7 +582,9 @@ def _date_text(date: tuple[str, VenueSlot], new: NewEntry, ident: str, month_dot
         return ""
     if ISO_DATE_RE.fullmatch(written):
         if new.month is None or new.day is None:
-            raise ListError(f"{ident}: the section's entries show full dates ({written}), and the paper has none")
+            raise ListError(
+                f"{ident}: the section's entries show full dates ({written}), and the paper has none"
+            )
         return f"{new.year}-{new.month:02d}-{new.day:02d}"
     if new.month is None:
         return str(new.year)
