@@ -115,7 +115,32 @@ def test_a_day_the_paper_lacks_is_refused_never_copied(case: str) -> None:
 
 def test_a_demo_on_a_code_host_is_not_the_code_link() -> None:
     row = _entry("iso-date-table-demo")
-    assert row.count("tensor2tensor") == 1 and row.rstrip().endswith("| - |")
+    assert row.count("](https://github.com/tensorflow/tensor2tensor)") == 1 and row.rstrip().endswith("| - |")
+    # the star badge that names the template's code repository names the new paper's instead
+    assert "img.shields.io/github/stars/tensorflow/tensor2tensor.svg" in row and "VITA-MLLM" not in row
+
+
+def test_a_badge_of_the_templates_own_is_left_out() -> None:
+    text = (
+        "## 🧪 New Setting Papers\n"
+        "1. [VERA] **VERA: Explainable Video Anomaly Detection via Verbalized Learning of Vision-Language "
+        "Models**  <a id='VERA'></a>&nbsp;&nbsp;&nbsp;![New](https://img.shields.io/badge/New⭐-417FFA) \\\n"
+        "![LLM](https://img.shields.io/badge/LLM-FFA500) \\\n"
+        "CVPR '25 [[paper](https://arxiv.org/pdf/2412.01095)][[code](https://github.com/vera-framework/VERA)]"
+        "[[project](https://vera-framework.github.io)]\n"
+    )
+    new = NewEntry(
+        title="Holmes-VAD: Towards Unbiased and Explainable Video Anomaly Detection via Multi-modal LLM",
+        arxiv_id="2406.12235",
+        acronym="Holmes-VAD",
+        year=2024,
+        code_url="https://github.com/pipixin321/HolmesVAD",
+    )
+    assert parse(text).plan("New Setting Papers", new)[1] == (
+        "2. [Holmes-VAD] **Holmes-VAD: Towards Unbiased and Explainable Video Anomaly Detection via "
+        "Multi-modal LLM** \\\narXiv '24 [[paper](https://arxiv.org/pdf/2406.12235)]"
+        "[[code](https://github.com/pipixin321/HolmesVAD)]"
+    )
 
 
 def test_a_heading_named_with_its_emoji() -> None:

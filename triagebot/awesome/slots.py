@@ -215,7 +215,7 @@ class Reading(NamedTuple):
             if start < position:
                 continue
             literal = _without(self.text, position, start, optional)
-            out.append(_SPACES_RE.sub(" ", literal) if exact else _loose(literal))
+            out.append(_SPACES_RE.sub(" ", literal) if exact else _loose(_SHAPE_NOISE_RE.sub("", literal)))
             out.append(name)
             position = end
         return tuple(out)
@@ -238,9 +238,15 @@ _SPACES_RE = re.compile(r"\s+")
 _LOOSE_RE = re.compile(r"[^|*_\[\]()<>`'\n]")
 
 
+# what varies from entry to entry of one style: its own badges (``![LLM](img)``), anchors and
+# spacing entities, and whether they took a line of their own
+_SHAPE_NOISE_RE = re.compile(r"(?<!\[)!\[[^\]\n]*\]\([^)\s]*\)|<[^>\n]*>|&\w+;")
+_NEWLINES_RE = re.compile(r"\n+")
+
+
 def _loose(text: str) -> str:
     """Separators without their words and spacing: what two entries of one style share."""
-    return _LOOSE_RE.sub("", text)
+    return _NEWLINES_RE.sub("\n", _LOOSE_RE.sub("", text))
 
 
 def month_number(written: str) -> int:

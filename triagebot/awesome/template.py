@@ -72,6 +72,14 @@ _KEPT_NOISE_RE = re.compile(
 )
 _ORDINAL_BEFORE_RE = re.compile(r"(?<![\w])(?P<day>[0-3]?\d(?:st|nd|rd|th))[ ]+$")
 _DIGITS_RE = re.compile(r"\w*\d\w*")
+# an entry's own marks, never a new entry's: a badge that is no link (``![New](img)``, ``![LLM](img)``)
+# with the spacing before it, and an anchor (``<a id='VERA'></a>``)
+_OWN_MARKS_RE = re.compile(
+    r"(?:[ \t]|&nbsp;|&#160;)*(?:(?<!\[)!\[[^\]\n]*\]\([^)\s]*\)"
+    r"|<a\s+(?:id|name)\s*=\s*[\"']?[^\"'>]*[\"']?\s*>\s*</a>)",
+    re.IGNORECASE,
+)
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
 _MAX_OUT_OF_ORDER = 0.1
@@ -204,12 +212,18 @@ def learn_section_style(
         key=lambda s: (
             -exact[s.reading.shape(exact=True)],
             _own_words(s.reading, common),
+            len(_OWN_MARKS_RE.findall(s.reading.text)),
             _others(s.reading),
             -s.block.start,
         )
     )
     with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
-    with_code.sort(key=lambda s: not any(link.label.casefold() == code_label for link in s.reading.links))
+    with_code.sort(
+        key=lambda s: (
+            not any(link.label.casefold() == code_label for link in s.reading.links),
+            len(_OWN_MARKS_RE.findall(s.reading.text)),  # fewest badges of its own to leave out
+        )
+    )
     without = [s for s in chosen if s not in with_code]
     forms = Counter(
         form
@@ -454,17 +468,51 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
     edits.extend(_date_edits(reading, fill))
     if reading.venue_word is not None:
         edits.append((reading.venue_word[1].start, reading.venue_word[1].end, fill.venue))
+    edits.extend(_own_edits(reading, fill))
+    for link in reading.links:
+        edits.extend(_link_edits(reading, link, fill))
+    lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
+    # a line that held only the template's badges goes; a hard break that now ends the entry too
+    lines = [line for n, line in enumerate(lines) if n == 0 or line.strip(" \t\\")]
+    if len(lines) > 1 or reading.marker is not None:
+        lines[-1] = lines[-1].rstrip(" \t\\") if lines[-1].rstrip(" \t").endswith("\\") else lines[-1]
+    return "\n".join(_tidy(line) for line in lines), _kept(text, edits)
+
+
+def _own_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
+    """What of the template is its entry's own and is left out: inline notes, badges, anchors."""
+    text = reading.text
+    edits: list[tuple[int, int, str]] = []
     for comment in _INLINE_COMMENT_RE.finditer(text):  # a note (a bibtex key) of that entry alone
         edits.append((comment.start(), comment.end(), ""))
+    stars = _star_swap(reading, fill)
+    for own in _OWN_MARKS_RE.finditer(text):  # its badges (![LLM](img)) and anchors are its own
+        mark = own.group()
+        swapped = next((mark.replace(old, new) for old, new in stars if old in mark), None)
+        edits.append((own.start(), own.end(), swapped or ""))
     for span in reading.decorations:  # an anchor or emoji belongs to the entry it opens
+        decoration = text[span.start : span.end]
+        if stars and (any(old in decoration for old, _ in stars) or _BR_RE.fullmatch(decoration.strip())):
+            continue  # the code's star badge, rewritten for the new code above, and the break after it
         end = span.end
         while end < len(text) and text[end] in " \t":
             end += 1
         edits.append((span.start, end, ""))
+    return edits
+
+
+def _star_swap(reading: Reading, fill: _Fill) -> list[tuple[str, str]]:
+    """(template repository, new repository) when a badge that is no link names the template's
+    GitHub code repository (``![Star](img.shields.io/github/stars/owner/repo.svg)``) and the new
+    paper's code is on GitHub too: that badge is the code's, and is rewritten, not left out."""
+    new_repo = _OWNER_REPO_RE.match(fill.code) if fill.code else None
+    if new_repo is None:
+        return []
     for link in reading.links:
-        edits.extend(_link_edits(reading, link, fill))
-    lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
-    return "\n".join(_tidy(line) for line in lines), _kept(text, edits)
+        old_repo = _OWNER_REPO_RE.match(link.url) if link.kind == "code" else None
+        if old_repo is not None:
+            return [(old_repo.group(1), new_repo.group(1))]
+    return []
 
 
 def _date_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
