@@ -24,7 +24,9 @@ from triagebot.awesome import insert_entry, parse
 from triagebot.awesome.template import NewEntry
 from triagebot.errors import ListError
 
-_ROW_RE = re.compile(r"^\| `(?P<file>[^`]+\.md)` \| `(?P<section>[^`]+)` \| (?P<id>\d{4}\.\d{4,5}) \|$", re.M)
+_ROW_RE = re.compile(
+    r"^\| `(?P<file>[^`]+\.md)` \| `(?P<section>[^`]+)` \| (?P<id>\d{4}\.\d{4,5}|-) \|$", re.M
+)
 NEW = NewEntry(
     title="Holmes-VAD: Towards Unbiased and Explainable Video Anomaly Detection via Multi-modal LLM",
     arxiv_id="2406.12235",
@@ -72,16 +74,16 @@ def main() -> None:
         seconds = time.process_time() - start
         assert doc.render() == text
         recognised = sum(1 for e in doc.entries if e.parsed)
-        dup = doc.index.find(arxiv_id=row["id"])
+        dup = doc.index.find(arxiv_id=row["id"]) if row["id"] != "-" else None
         ok, detail = check(text, row["section"])
         inserted += ok
-        duplicates += dup is not None
+        duplicates += dup is not None or row["id"] == "-"
         print(f"{row['file']}")
         print(f"  entries recognised {recognised}/{len(doc.entries)}, parse {seconds * 1000:.0f} ms cpu")
         print(f"  duplicate {row['id']}: {'found at line ' + str(dup.line) if dup else 'NOT FOUND'}")
         print(f"  insertion into {row['section']!r}: {'ok' if ok else 'FAILED'}")
         for line in detail.split("\n"):
-            print(f"    {line[:160]}")
+            print(f"    {line[:400]}")
     print(f"correct insertions {inserted}/{len(rows)}, duplicates recognised {duplicates}/{len(rows)}")
 
 

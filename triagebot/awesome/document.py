@@ -157,6 +157,11 @@ class Document:
             style = learn_section_style(own, self.venues, section.path, peers)
             return self._borrow_code_form(style)
         everyone = list(self.samples.values())
+        if not everyone and _papers_linked(self.render()) >= _MIN_PAPERS_UNREAD:
+            raise ListError(
+                f"section {section.path!r}: the list links papers, but no entry of it is in a form the "
+                "engine reads, so it has no style to follow (hint: add the paper by hand)"
+            )
         if not everyone:
             from triagebot.awesome.style import DEFAULT_EXAMPLE
 
@@ -277,7 +282,19 @@ class Document:
 
     def section(self, name: str) -> Section:
         """The section ``name`` names (full path or unique suffix). Raises ListError otherwise."""
-        path = resolve_name(name, [s.path for s in self.sections])
+        paths = [s.path for s in self.sections]
+        try:
+            path = resolve_name(name, paths)
+        except ListError as err:
+            # a name copied from the heading as GitHub shows it ("🧪 New Setting Papers") names the
+            # section its path calls "New Setting Papers": read it as a heading is read
+            plain = " / ".join(heading_name(part) for part in name.split("/"))
+            if plain == name:
+                raise
+            try:
+                path = resolve_name(plain, paths)
+            except ListError:
+                raise err from None
         return next(s for s in self.sections if s.path == path)
 
     def section_specs(
@@ -415,6 +432,19 @@ def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -
         bullet=marker,
         kind=block.kind,
     )
+
+
+_LINK_URL_RE = re.compile(r"\]\(\s*<?([^)\s>]+)|href=[\"']?([^\s\"'>]+)", re.IGNORECASE)
+
+
+# A list that links this many papers and yet has no entry the engine reads is written in a form it
+# does not know: it gets no guessed (house) style. Fewer, in prose, is a list still empty of entries.
+_MIN_PAPERS_UNREAD = 3
+
+
+def _papers_linked(text: str) -> int:
+    """How many distinct papers ``text`` links (arXiv, a DOI, proceedings, OpenReview, a PDF)."""
+    return len({url for a, b in _LINK_URL_RE.findall(text) if is_paper_url(url := a or b)})
 
 
 def _after_content(doc: Document, section: Section) -> int:

@@ -33,7 +33,9 @@ LINK_RE = re.compile(
     r"\((?P<url>[^\s()]*+(?:\([^\s()]*+\)[^\s()]*+)*+)\)"
 )
 MARKER_RE = re.compile(r"^([ \t]*)(?:([-*+])|(\d{1,9})([.)]))([ \t]+|$)")
-_ACRONYM_RE = re.compile(r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]{1,40})\](?![(\[])")
+_ACRONYM_RE = re.compile(
+    r"\*\*\[(?P<a>[^\[\]\n*]{1,40})\]\*\*|\[(?P<b>[^\[\]\n]{1,40})\](?!\()(?!\[[^\[\]\n]*\](?!\())"
+)
 _ETAL_RE = re.compile(r"(?<![A-Za-z])et\.?\s*al(?![A-Za-z])", re.IGNORECASE)
 _BRACKET_RE = re.compile(r"\[(?P<inner>[^\[\]\n]{1,400})\](?![(\[])")
 _EMPH_RE = re.compile(r"(?P<o>\*\*|__|\*|_)(?P<inner>[^*_\n][^\n]*?)(?P=o)(?!\w)")
@@ -41,6 +43,11 @@ _WORD = r"[A-Za-z][A-Za-z0-9&+\-]*?"
 _VENUE_RE = re.compile(
     rf"(?<![\w'/.-])(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)"
     r"(?P<sep>[ ]?'[ ]?|,?[ ]|)(?P<year>(?:19|20)\d\d|\d\d)(?![\w/-]|\.\w)"
+)
+# the venue in emphasis: ``in *CIKM*, 2020`` (tried only where a venue-year has no plain match)
+_EMPH_VENUE_RE = re.compile(
+    rf"(?<![\w'/.-])(?P<emph>[*_]{{1,2}})(?P<venue>{_WORD}(?:[ ]{_WORD}){{0,3}}?)(?P=emph)"
+    r"(?P<sep>,?[ ])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)"
 )
 _VENUE_FIRST_RE = re.compile(
     rf"(?<![\w'/.-])(?P<year>(?:19|20)\d\d)(?P<sep>[ ])(?P<venue>{_WORD})(?![\w/-]|\.\w)"
@@ -65,16 +72,65 @@ _NAMES_RE = re.compile(
     rf"^[*_\s]*(?:[-–—:,.|][ ]*)?[*_]*(?P<names>{_NAME_LIST})"
     r"[*_]*[.,]?[*_\s|,.-]*$"
 )
+_NAMES_VENUE_RE = re.compile(
+    rf"(?P<names>{_NAME_LIST})[ ]?(?P<venue>(?!et\b)[A-Za-z][A-Za-z0-9&+\-]*(?:\([A-Za-z]+\))?)\.?[ ]*"
+)
+_BY_NAMES_RE = re.compile(rf"^[ \t]*[,;.]?[ \t]*by[ ]+(?P<names>{_NAME_LIST})\.?[ \t]*$")
 _LEAD_TAG_RE = re.compile(r"</?(?:a|span|img|sup|sub|b|i|strong|em|br)\b[^>\n]*>", re.IGNORECASE)
 _SHORTCODE_RE = re.compile(r":[a-z0-9_+\-]{1,30}:")
 _IMAGE_RE = re.compile(r"!\[[^\]\n]*\]\([^)\s]*\)")
+# an opening bracket that is no acronym: a date ``[2023/05]`` or an author-year key ``[Dou2020]``
+KEY_DATE_RE = re.compile(r"(?P<year>(?:19|20)\d\d)(?P<sep>[/.\-])(?P<month>0[1-9]|1[0-2])")
+KEY_AUTHOR_RE = re.compile(r"(?P<name>[A-Z][A-Za-z'\-]+)(?P<year>(?:19|20)\d\d)(?P<suffix>[a-z]?)")
+
+
+# a full date as tables write it: ``2025-03-17``
+ISO_DATE_RE = re.compile(
+    r"(?<![\w/.-])(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\w/-])"
+)
+
+
+def _is_key(value: str) -> bool:
+    if not value[-2:].rstrip("abcdefghijklmnopqrstuvwxyz")[-1:].isdigit():  # both end in a digit
+        return False
+    return bool(KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value))
+
+
+def key_year(value: str) -> int | None:
+    match = KEY_DATE_RE.fullmatch(value) or KEY_AUTHOR_RE.fullmatch(value)
+    return int(match.group("year")) if match is not None else None
+
+
 _PAREN_RE = re.compile(r"\((?P<inner>[^()\n]{1,60})\)")
+# a demo or a project page on a code host (a Hugging Face space, GitHub Pages) is no code link: a new
+# entry must not show its code under such a label
+_NOT_CODE_LABELS = frozenset(
+    {
+        "demo",
+        "project",
+        "project page",
+        "page",
+        "website",
+        "homepage",
+        "home page",
+        "dataset",
+        "data",
+        "video",
+        "slides",
+        "blog",
+        "annotation",
+        "supp",
+        "supplementary",
+        "leaderboard",
+        "poster",
+    }
+)
 _PAPERISH = frozenset({"title", "paper", "venue"})
 _PAPER_LABELS = frozenset({"pdf", "paper", "arxiv", "abs", "link", "article", "openreview", "doi"})
 _NOT_VENUE = frozenset({"the", "a", "an", "and", "of", "in", "for", "with", "to", "on", "via", "by"})
 _TITLE_STOP_RE = re.compile(r"\s*\|\s*|\s\[|\[\[|<br", re.IGNORECASE)
 _HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\x00)[ \t]*$", re.IGNORECASE)
-_VENUE_LEAD_RE = re.compile(r"(?:\s[-–—]|[.,;])\s*[*_(\[]*$")
+_VENUE_LEAD_RE = re.compile(r"(?:\s[-–—]|[.,;]|\sin)\s*[*_(\[]*$")
 
 
 class Span(NamedTuple):
@@ -100,6 +156,7 @@ class VenueSlot(NamedTuple):
     digits: int  # 4, or 2 for ``'20``
     sep: str  # between venue and year
     first: bool  # year before venue (``2025 CVPR``)
+    emph: str = ""  # the emphasis around the venue name: ``*CIKM*, 2020``
 
 
 class Reading(NamedTuple):
@@ -116,12 +173,15 @@ class Reading(NamedTuple):
     cells: tuple[Span, ...] = ()  # a table row's cell spans (inside the pipes)
     decorations: tuple[Span, ...] = ()  # anchors, emoji that open this entry (not a new one's)
     venue_word: tuple[str, Span] | None = None  # a table's venue column without a year: ``CVPR``
+    key: tuple[str, Span] | None = None  # an opening ``[2023/05]`` or author-year ``[Dou2020]``
 
     @property
     def year(self) -> int | None:
         if self.venue is not None:
             return self.venue.year
-        return self.date[1].year if self.date is not None else None
+        if self.date is not None:
+            return self.date[1].year
+        return key_year(self.key[0]) if self.key is not None else None
 
     def arxiv_id(self) -> str | None:
         first = next((link.arxiv for link in self.links if link.arxiv and link.kind in _PAPERISH), None)
@@ -130,7 +190,13 @@ class Reading(NamedTuple):
     def shape(self, *, exact: bool = False) -> tuple[str, ...]:
         """What entries of one style share: the order of their slots and their literal separators."""
         spans: list[tuple[int, int, str]] = []
-        for name, slot in (("acronym", self.acronym), ("authors", self.authors), ("title", self.title)):
+        named = (
+            ("acronym", self.acronym),
+            ("authors", self.authors),
+            ("title", self.title),
+            ("key", self.key),
+        )
+        for name, slot in named:
             if slot is not None:
                 spans.append((slot[1].start, slot[1].end, name))
         if self.venue is not None:
@@ -149,7 +215,7 @@ class Reading(NamedTuple):
             if start < position:
                 continue
             literal = _without(self.text, position, start, optional)
-            out.append(_SPACES_RE.sub(" ", literal) if exact else _loose(literal))
+            out.append(_SPACES_RE.sub(" ", literal) if exact else _loose(_SHAPE_NOISE_RE.sub("", literal)))
             out.append(name)
             position = end
         return tuple(out)
@@ -172,13 +238,22 @@ _SPACES_RE = re.compile(r"\s+")
 _LOOSE_RE = re.compile(r"[^|*_\[\]()<>`'\n]")
 
 
+# what varies from entry to entry of one style: its own badges (``![LLM](img)``), anchors and
+# spacing entities, and whether they took a line of their own
+_SHAPE_NOISE_RE = re.compile(r"(?<!\[)!\[[^\]\n]*\]\([^)\s]*\)|<[^>\n]*>|&\w+;")
+_NEWLINES_RE = re.compile(r"\n+")
+
+
 def _loose(text: str) -> str:
     """Separators without their words and spacing: what two entries of one style share."""
-    return _LOOSE_RE.sub("", text)
+    return _NEWLINES_RE.sub("\n", _LOOSE_RE.sub("", text))
 
 
 def month_number(written: str) -> int:
-    """``Mar.`` -> 3; 0 when it names no month."""
+    """``Mar.`` -> 3, ``2025-03-17`` -> 3; 0 when it names no month."""
+    iso = ISO_DATE_RE.fullmatch(written)
+    if iso is not None:
+        return int(iso.group("month"))
     key = written.strip(". ").casefold()[:3]
     return _MONTHS.index(key) + 1 if key in _MONTHS else 0
 
@@ -214,7 +289,8 @@ def _venue_slot(match: re.Match[str], shift: int, first: bool) -> VenueSlot | No
     if digits == 2:
         year += 2000 if year < 70 else 1900
     start, end = match.span()
-    return VenueSlot(Span(start + shift, end + shift), venue, year, digits, sep, first)
+    emph = match.group("emph") if match.re is _EMPH_VENUE_RE else ""
+    return VenueSlot(Span(start + shift, end + shift), venue, year, digits, sep, first, emph)
 
 
 def _blank(masked: str, spans: list[Span]) -> str:
@@ -272,7 +348,7 @@ def _kind(link: LinkSlot) -> LinkKind:
         return "venue"
     if link.arxiv:
         return "paper"
-    if is_code_url(link.url):
+    if is_code_url(link.url) and link.label.casefold().strip("[]`*_ ") not in _NOT_CODE_LABELS:
         return "code"
     if link.label.casefold().strip("[]` ") in _PAPER_LABELS:
         return "paper"
@@ -310,25 +386,32 @@ def read(
         position = _skip_space(masked, position, stop)
     links = [_retag(link, _kind(link)) for link in _links(text, masked)]
     lead, decorations, position = _leads(text, masked, links, position, stop)
-    acronym, authors, venue = lead.acronym, lead.authors, lead.venue
+    acronym, authors, venue, key = lead.acronym, lead.authors, lead.venue, lead.key
     position = _skip_space(masked, position, stop)
     title, title_link = _title(text, masked, links, position, stop, in_cell=title_cell is not None)
     if title_link is not None:
         links = [_retag(link, "title") if link is title_link else link for link in links]
     # what is left may hold the venue or a date: never inside the title, a URL or a badge
     hidden = [link.url_span for link in links] + [link.label_span for link in links if link.image]
-    hidden += [slot[1] for slot in (title, acronym, authors) if slot is not None]
+    hidden += [slot[1] for slot in (title, acronym, authors, key) if slot is not None]
     hidden += [marker] if marker is not None else []
     rest = _blank(_code_spans_open(text, masked), hidden)
-    date = _date(rest)
+    date = _date(rest, iso_dates=bool(cells))
     if venue is None:
         venue = _venue(rest, date) or next(
             (slot for link in links if link.kind == "venue" and (slot := _label_venue(text, link))), None
         )
+    closing_venue: tuple[str, Span] | None = None
+    if authors is None and venue is None:
+        authors, closing_venue = _italic_authors_venue(text, masked, title)
     if authors is None:
         later = [slot.span.start for slot in (venue, date[1] if date else None) if slot is not None]
-        authors = _italic_authors(text, masked, title) or _plain_authors(text, masked, title, links, later)
-    venue_word = _venue_word(text, venue_cell, venue) if venue_cell is not None else None
+        authors = (
+            _italic_authors(text, masked, title)
+            or _plain_authors(text, masked, title, links, later)
+            or _closing_authors(text, masked, title, links)
+        )
+    venue_word = _venue_word(text, venue_cell, venue) if venue_cell is not None else closing_venue
     return Reading(
         text,
         marker,
@@ -341,6 +424,7 @@ def read(
         cells,
         tuple(decorations),
         venue_word,
+        key,
     )
 
 
@@ -386,6 +470,27 @@ def _plain_authors(
     return clean_text(text[lo:hi]), Span(lo, hi)
 
 
+def _closing_authors(
+    text: str, masked: str, title: tuple[str, Span] | None, links: list[LinkSlot]
+) -> tuple[str, Span] | None:
+    """Names closing the entry after its links: ``[Title](pdf) [[Code]](url) by A. Author et al.``"""
+    if title is None:
+        return None
+    start = max([title[1].end, *(link.outer.end for link in links)])
+    line_end = masked.find("\n", start)
+    end = len(masked) if line_end < 0 else line_end
+    match = _BY_NAMES_RE.match(masked[start:end])
+    if match is None or not (
+        "," in match.group("names")
+        or " and " in match.group("names")
+        or _ETAL_RE.search(match.group("names"))
+        or len(match.group("names").split()) >= 2
+    ):
+        return None
+    lo, hi = start + match.start("names"), start + match.end("names")
+    return clean_text(text[lo:hi]), Span(lo, hi)
+
+
 def _venue_word(text: str, cell: Span, venue: VenueSlot | None) -> tuple[str, Span] | None:
     """A table's venue cell holding a venue name only (its year in another column)."""
     if venue is not None and cell.start <= venue.span.start < cell.end:
@@ -405,6 +510,7 @@ class _Lead:
     acronym: tuple[str, Span] | None
     authors: tuple[str, Span] | None
     venue: VenueSlot | None
+    key: tuple[str, Span] | None = None
 
 
 def _leads(
@@ -464,6 +570,8 @@ def _leading_slot(text: str, masked: str, position: int, lead: _Lead) -> int:
     paren = masked[position] == "("
     if _ETAL_RE.search(value) and lead.authors is None and not paren:
         lead.authors = (value, inner)
+    elif _is_key(value) and lead.key is None and not paren:
+        lead.key = (value, inner)
     elif (slot := venue_of(value)) is not None and lead.venue is None:
         shift = inner.start
         lead.venue = slot._replace(span=Span(slot.span.start + shift, slot.span.end + shift))
@@ -555,7 +663,8 @@ def _hide_urls(masked: str, links: list[LinkSlot]) -> str:
     return _blank(masked, [link.url_span for link in links])
 
 
-def _date(rest: str) -> tuple[str, VenueSlot] | None:
+def _date(rest: str, *, iso_dates: bool = False) -> tuple[str, VenueSlot] | None:
+    """A month and year (``Mar. 2023``); with ``iso_dates`` (a table row) also ``2023-03-17``."""
     match = None
     for year in _YEARISH_RE.finditer(rest):
         found = _DATE_RE.search(rest, max(0, year.start() - _DATE_WINDOW), year.end() + 1)
@@ -563,7 +672,10 @@ def _date(rest: str) -> tuple[str, VenueSlot] | None:
             match = found
             break
     if match is None:
-        return None
+        iso = ISO_DATE_RE.search(rest) if iso_dates else None
+        if iso is None:
+            return None
+        return iso.group(), VenueSlot(Span(*iso.span()), None, int(iso.group("year")), 4, "-", False)
     year_span = Span(*match.span())
     slot = VenueSlot(year_span, None, int(match.group("year")), 4, match.group("sep"), False)
     return match.group("month") + match.group("dot"), slot
@@ -580,8 +692,16 @@ def _venue_matches(masked: str, lo: int, hi: int) -> list[tuple[re.Match[str], b
                 found.append((match, False))
                 break
         else:
+            emph = None
+            if masked[max(0, year.start() - 3) : year.start()].rstrip(", ")[-1:] in ("*", "_"):
+                emph = next(
+                    (m for m in _EMPH_VENUE_RE.finditer(masked, window, min(hi, end + 2)) if m.end() == end),
+                    None,
+                )
             first = _VENUE_FIRST_RE.match(masked, year.start(), hi)
-            if first is not None:
+            if emph is not None:
+                found.append((emph, False))
+            elif first is not None:
                 found.append((first, True))
     return found
 
@@ -596,6 +716,26 @@ def _venue(rest: str, date: tuple[str, VenueSlot] | None) -> VenueSlot | None:
     if date is None and (year := _YEAR_RE.search(rest)) is not None:
         return VenueSlot(Span(*year.span()), None, int(year.group("year")), 4, "", False)
     return None
+
+
+def _italic_authors_venue(
+    text: str, masked: str, title: tuple[str, Span] | None
+) -> tuple[tuple[str, Span] | None, tuple[str, Span] | None]:
+    """``*A. Author et al. arXiv.*``: names and a venue without a year, in one emphasis."""
+    for match in _EMPH_RE.finditer(masked):
+        inner = Span(*match.span("inner"))
+        if title is not None and inner.start <= title[1].start < inner.end:
+            continue
+        found = _NAMES_VENUE_RE.fullmatch(masked, inner.start, inner.end)
+        if found is None or not _ETAL_RE.search(found.group("names")):
+            continue
+        names = Span(*found.span("names"))
+        venue = Span(*found.span("venue"))
+        return (
+            (clean_text(unescape(text[names.start : names.end])).rstrip("."), names),
+            (text[venue.start : venue.end], venue),
+        )
+    return None, None
 
 
 def _italic_authors(text: str, masked: str, title: tuple[str, Span] | None) -> tuple[str, Span] | None:

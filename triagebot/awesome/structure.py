@@ -17,12 +17,15 @@ from typing import Literal, NamedTuple
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from triagebot.awesome.text import is_paper_url
+
 BlockKind = Literal["item", "paragraph", "row"]
 
 # a link that leaves the page: ](http…), ](./file), <https://…>, <a href="http…">
 _OUTSIDE_LINK_RE = re.compile(r"\]\((?!\s*<?#)|<https?://|href=[\"']?(?!#)[^\s\"'>]", re.IGNORECASE)
 _PAPER_LINK_RE = re.compile(r"arxiv\.org/|\[\[?`?\[?(?:pdf|paper|arxiv)\b", re.IGNORECASE)
 _MAX_SOFT_LINES = 6
+_FIRST_LINK_RE = re.compile(r"^\s*(?:[(\[][^()\[\]]{1,30}[)\]]\s*)?\[(?P<label>[^\]]+)\]\((?P<url>[^)\s]+)\)")
 _ANCHOR_LINK_RE = re.compile(r"\]\(\s*#")
 # HTML blocks of CommonMark types 1-5 end at their own closing marker; types 6 and 7 at a blank line
 _CLOSED_HTML_RE = re.compile(r"^ {0,3}(?:<!|<\?|<(?:pre|script|style|textarea)(?:\s|>|$))", re.IGNORECASE)
@@ -206,8 +209,10 @@ def _paragraph(tokens: list[Token], index: int, lines: Sequence[str]) -> Block |
     assert span is not None
     content = tokens[index + 1].content
     own = lines[span[0] : span[1]]
-    if span[1] - span[0] < 2 or not _OUTSIDE_LINK_RE.search(content):
+    if not _OUTSIDE_LINK_RE.search(content):
         return None
+    if span[1] - span[0] < 2:
+        return Block("paragraph", span[0], span[1], span[1], content) if _one_line_entry(content) else None
     hard = all(_HARD_BREAK_RE.search(line.rstrip("\r\n")) for line in own[:-1])
     titled = (
         span[1] - span[0] <= _MAX_SOFT_LINES
@@ -215,6 +220,16 @@ def _paragraph(tokens: list[Token], index: int, lines: Sequence[str]) -> Block |
         and _PAPER_LINK_RE.search(content) is not None
     )
     return Block("paragraph", span[0], span[1], span[1], content) if hard or titled else None
+
+
+def _one_line_entry(content: str) -> bool:
+    """A one-line paragraph is an entry when it opens, after at most a short tag such as
+    ``(NeurIPS 2024)``, with a link of a title's length to a paper: ``(VENUE) [Title](pdf) by X``.
+    Prose that links a paper somewhere, or a run of dataset names, is not."""
+    match = _FIRST_LINK_RE.match(content)
+    if match is None or len(match.group("label").split()) < 3:
+        return False
+    return is_paper_url(match.group("url"))
 
 
 def _header(tokens: list[Token], index: int) -> tuple[str, ...]:

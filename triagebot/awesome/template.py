@@ -22,6 +22,8 @@ from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.awesome.slots import (
+    ISO_DATE_RE,
+    KEY_DATE_RE,
     MARKER_RE,
     LinkSlot,
     Reading,
@@ -62,6 +64,23 @@ _ARXIV_FORM_RE = re.compile(
 )
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
+# what a template may keep that holds digits which are no fact of the entry: link targets, image
+# sources and badges, HTML tags and entities, and inline comments (dropped from a new entry anyway)
+_KEPT_NOISE_RE = re.compile(
+    r"\]\(\s*[^)\s]*\)|\(\s*(?:https?://|\.{0,2}/|#)[^)\s]*\)|<!--.*?-->|<[^>\n]*>|&#?\w+;|!\[[^\]]*\]",
+    re.DOTALL,
+)
+_ORDINAL_BEFORE_RE = re.compile(r"(?<![\w])(?P<day>[0-3]?\d(?:st|nd|rd|th))[ ]+$")
+_DIGITS_RE = re.compile(r"\w*\d\w*")
+# an entry's own marks, never a new entry's: a badge that is no link (``![New](img)``, ``![LLM](img)``)
+# with the spacing before it, and an anchor (``<a id='VERA'></a>``)
+_OWN_MARKS_RE = re.compile(
+    r"(?:[ \t]|&nbsp;|&#160;)*(?:(?<!\[)!\[[^\]\n]*\]\([^)\s]*\)"
+    r"|<a\s+(?:id|name)\s*=\s*[\"']?[^\"'>]*[\"']?\s*>\s*</a>)",
+    re.IGNORECASE,
+)
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
 _MAX_OUT_OF_ORDER = 0.1
 
@@ -85,6 +104,8 @@ class SectionStyle:
     venues: dict[str, str]  # casefold -> the spelling the section (or list) uses
     placeholder: str = "-"  # an empty table cell
     common_words: frozenset[str] | None = None  # words most entries share (None: too few to tell)
+    month_dot: bool = False  # abbreviated months are written with a dot (``Dec.``)
+    code_label: str = ""  # the label most of the section's code links carry, as written (``Github``)
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
@@ -181,13 +202,28 @@ def learn_section_style(
             f"(the most common is used by {count}); add the paper by hand"
         )
     chosen = [s for s in usable if s.reading.shape() == shape]
-    # newest entries first: their style is the current one; fewest "other" links first
-    exact = Counter(s.reading.shape(exact=True) for s in chosen)
-    chosen.sort(key=lambda s: (-exact[s.reading.shape(exact=True)], _others(s.reading), -s.block.start))
     code_labels = _code_labels(usable) or _code_labels(peers)
     code_label = code_labels.most_common(1)[0][0] if code_labels else ""
+    common = _common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label)
+    # newest entries first: their style is the current one; fewest "other" links first, and fewest
+    # words of their own outside the slots ("Local Demo" in a table cell) that a new entry cannot keep
+    exact = Counter(s.reading.shape(exact=True) for s in chosen)
+    chosen.sort(
+        key=lambda s: (
+            -exact[s.reading.shape(exact=True)],
+            _own_words(s.reading, common),
+            len(_OWN_MARKS_RE.findall(s.reading.text)),
+            _others(s.reading),
+            -s.block.start,
+        )
+    )
     with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
-    with_code.sort(key=lambda s: not any(link.label.casefold() == code_label for link in s.reading.links))
+    with_code.sort(
+        key=lambda s: (
+            not any(link.label.casefold() == code_label for link in s.reading.links),
+            len(_OWN_MARKS_RE.findall(s.reading.text)),  # fewest badges of its own to leave out
+        )
+    )
     without = [s for s in chosen if s not in with_code]
     forms = Counter(
         form
@@ -204,7 +240,9 @@ def learn_section_style(
         blank_between=kind == "paragraph" or (kind == "item" and _loose(usable)),
         venues={**venues, **local},
         placeholder=_placeholder(usable),
-        common_words=_common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label),
+        common_words=common,
+        month_dot=_month_dot(usable),
+        code_label=_written_label(usable or peers, code_label),
     )
 
 
@@ -232,6 +270,36 @@ def _common_words(samples: Sequence[Sample], code_label: str) -> frozenset[str] 
         counts.update({w.casefold() for w in _WORD_RE.findall(sample.reading.text)})
     common = {w for w, n in counts.items() if n * 2 >= len(same)}
     return frozenset(common | {w.casefold() for w in _WORD_RE.findall(code_label)})
+
+
+def _written_label(samples: Sequence[Sample], label: str) -> str:
+    """How the section writes the code link label ``label`` (casefolded), as raw Markdown."""
+    written = Counter(
+        s.reading.text[link.label_span.start : link.label_span.end]
+        for s in samples
+        for link in s.reading.links
+        if link.kind == "code" and not link.image and link.label.casefold() == label
+    )
+    return written.most_common(1)[0][0] if written else ""
+
+
+def _month_dot(samples: Sequence[Sample]) -> bool:
+    """Whether most of the section's abbreviated month names end with a dot."""
+    written = [s.reading.date[0] for s in samples if s.reading.date is not None]
+    short = [w for w in written if not any(w.rstrip(".").casefold() == m.casefold() for m in _MONTH_NAMES)]
+    return sum(w.endswith(".") for w in short) * 2 > len(short)
+
+
+def _own_words(reading: Reading, common: frozenset[str] | None) -> int:
+    """How many words of ``reading`` outside its title, authors, acronym and links the style lacks."""
+    if common is None:
+        return 0
+    text = reading.text
+    spans = [slot[1] for slot in (reading.title, reading.authors, reading.acronym) if slot is not None]
+    spans += [link.outer for link in reading.links]
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return sum(1 for w in _WORD_RE.findall(text) if w.casefold() not in common)
 
 
 def _others(reading: Reading) -> int:
@@ -294,6 +362,7 @@ class NewEntry:
     venue: str | None = None
     year: int | None = None
     month: int | None = None
+    day: int | None = None  # of the arXiv submission, for lists that show the full date
     code_url: str | None = None
     authors: tuple[str, ...] = ()
 
@@ -326,6 +395,8 @@ class _Fill:
     venue: str
     new: NewEntry
     strict: bool  # also escape the punctuation a venue or separator could be read from
+    month_dot: bool = False  # the section abbreviates months with a dot (``Dec.``)
+    code_label: str = ""  # the section's usual code link label, as written
 
 
 def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
@@ -342,7 +413,7 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
     venue = _venue_name(style, new.venue)
     problem = ""
     for strict in (False, True):
-        fill = _Fill(ident, title, paper_url, code, venue, new, strict)
+        fill = _Fill(ident, title, paper_url, code, venue, new, strict, style.month_dot, style.code_label)
         out, kept = _fill(sample.reading, fill, marker, style.placeholder)
         problem = _foreign_words(style, kept, ident) or _check(style, out, fill, sample.reading)
         if not problem:
@@ -352,6 +423,12 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
 
 def _foreign_words(style: SectionStyle, kept: str, ident: str) -> str:
     """A template's own words (an author, a note) must not reach a new entry: refuse instead."""
+    digits = _DIGITS_RE.findall(_KEPT_NOISE_RE.sub(" ", kept))
+    if digits:
+        return (
+            f"{ident}: the section's entries hold numbers of their own that the bot cannot fill "
+            f"({', '.join(repr(d) for d in digits[:3])}: a day, a date or a count); add the paper by hand"
+        )
     if style.common_words is None:
         return ""
     foreign = sorted({w for w in _WORD_RE.findall(kept) if w.casefold() not in style.common_words})
@@ -388,19 +465,68 @@ def _fill(reading: Reading, fill: _Fill, marker: str, placeholder: str) -> tuple
     if reading.venue is not None and not _inside_link(reading.venue.span, reading.links):
         shown = _venue_text(reading.venue, fill.venue, new.year)
         edits.append((reading.venue.span.start, reading.venue.span.end, shown))
-    if reading.date is not None:
-        edits.append((reading.date[1].span.start, reading.date[1].span.end, _date_text(reading.date, new)))
+    edits.extend(_date_edits(reading, fill))
     if reading.venue_word is not None:
         edits.append((reading.venue_word[1].start, reading.venue_word[1].end, fill.venue))
+    edits.extend(_own_edits(reading, fill))
+    for link in reading.links:
+        edits.extend(_link_edits(reading, link, fill))
+    lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
+    # a line that held only the template's badges goes; a hard break that now ends the entry too
+    lines = [line for n, line in enumerate(lines) if n == 0 or line.strip(" \t\\")]
+    if len(lines) > 1 or reading.marker is not None:
+        lines[-1] = lines[-1].rstrip(" \t\\") if lines[-1].rstrip(" \t").endswith("\\") else lines[-1]
+    return "\n".join(_tidy(line) for line in lines), _kept(text, edits)
+
+
+def _own_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
+    """What of the template is its entry's own and is left out: inline notes, badges, anchors."""
+    text = reading.text
+    edits: list[tuple[int, int, str]] = []
+    for comment in _INLINE_COMMENT_RE.finditer(text):  # a note (a bibtex key) of that entry alone
+        edits.append((comment.start(), comment.end(), ""))
+    stars = _star_swap(reading, fill)
+    for own in _OWN_MARKS_RE.finditer(text):  # its badges (![LLM](img)) and anchors are its own
+        mark = own.group()
+        swapped = next((mark.replace(old, new) for old, new in stars if old in mark), None)
+        edits.append((own.start(), own.end(), swapped or ""))
     for span in reading.decorations:  # an anchor or emoji belongs to the entry it opens
+        decoration = text[span.start : span.end]
+        if stars and (any(old in decoration for old, _ in stars) or _BR_RE.fullmatch(decoration.strip())):
+            continue  # the code's star badge, rewritten for the new code above, and the break after it
         end = span.end
         while end < len(text) and text[end] in " \t":
             end += 1
         edits.append((span.start, end, ""))
+    return edits
+
+
+def _star_swap(reading: Reading, fill: _Fill) -> list[tuple[str, str]]:
+    """(template repository, new repository) when a badge that is no link names the template's
+    GitHub code repository (``![Star](img.shields.io/github/stars/owner/repo.svg)``) and the new
+    paper's code is on GitHub too: that badge is the code's, and is rewritten, not left out."""
+    new_repo = _OWNER_REPO_RE.match(fill.code) if fill.code else None
+    if new_repo is None:
+        return []
     for link in reading.links:
-        edits.extend(_link_edits(reading, link, fill))
-    lines = _apply(text, edits, placeholder).rstrip(" \t").split("\n")
-    return "\n".join(_tidy(line) for line in lines), _kept(text, edits)
+        old_repo = _OWNER_REPO_RE.match(link.url) if link.kind == "code" else None
+        if old_repo is not None:
+            return [(old_repo.group(1), new_repo.group(1))]
+    return []
+
+
+def _date_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
+    """An opening ``[2023/05]`` or ``[Dou2020]`` key, a date, and the ordinal day before it."""
+    edits: list[tuple[int, int, str]] = []
+    if reading.key is not None:
+        edits.append((reading.key[1].start, reading.key[1].end, _key_text(reading.key[0], fill)))
+    if reading.date is not None:
+        span = reading.date[1].span
+        edits.append((span.start, span.end, _date_text(reading.date, fill.new, fill.ident, fill.month_dot)))
+        ordinal = _ORDINAL_BEFORE_RE.search(reading.text, 0, span.start)
+        if ordinal is not None:  # "[7th Dec., 2023]": the day of the month
+            edits.append((ordinal.start("day"), ordinal.end("day"), _ordinal(fill.new.day, fill.ident)))
+    return edits
 
 
 def _kept(text: str, edits: list[tuple[int, int, str]]) -> str:
@@ -451,7 +577,10 @@ def _authors(authors: Sequence[str], text: str, span: Span) -> str:
     raw = text[span.start : span.end]
     etal = re.search(r"(?<![A-Za-z])[_*]?et\.?\s*al", raw, re.IGNORECASE)
     if etal is not None:
-        return escape_title(names[0].split()[-1], pipes=False) + " " + raw[etal.start() :].lstrip()
+        # "Liu et al." names the first author by surname, "Haotian Liu et al." in full
+        full = len(raw[: etal.start()].strip(" ,*_").split()) >= 2
+        first = names[0] if full else names[0].split()[-1]
+        return escape_title(first, pipes=False) + " " + raw[etal.start() :].lstrip()
     joined = ", ".join(escape_title(n, pipes=False) for n in names)
     return joined + ("." if raw.rstrip().endswith(".") else "")
 
@@ -462,13 +591,49 @@ def _venue_text(slot: VenueSlot, venue: str, year: int | None) -> str:
     shown = f"{year % 100:02d}" if slot.digits == 2 else str(year)
     if slot.venue is None:
         return shown
+    venue = f"{slot.emph}{venue}{slot.emph}"
     return f"{shown}{slot.sep}{venue}" if slot.first else f"{venue}{slot.sep}{shown}"
 
 
-def _date_text(date: tuple[str, VenueSlot], new: NewEntry) -> str:
+def _key_text(written: str, fill: _Fill) -> str:
+    """``[2023/05]`` or ``[Dou2020]`` for the new paper; ListError when it lacks what they show."""
+    new = fill.new
+    date = KEY_DATE_RE.fullmatch(written)
+    if date is not None:
+        if new.year is None or new.month is None:
+            raise ListError(
+                f"{fill.ident}: the section's entries open with a date ({written}) the paper has none for"
+            )
+        return f"{new.year}{date.group('sep')}{new.month:02d}"
+    names = [clean_text(a) for a in new.authors if clean_text(a)]
+    if not names or new.year is None:
+        raise ListError(
+            f"{fill.ident}: the section's entries open with an author-year key ({written}); "
+            "the paper has no first author or year"
+        )
+    surname = re.sub(r"[^A-Za-z'\-]", "", names[0].split()[-1])
+    if not surname or not surname[0].isalpha():
+        raise ListError(f"{fill.ident}: no author-year key can be written for {names[0]!r}")
+    return f"{surname[0].upper()}{surname[1:]}{new.year}"
+
+
+def _ordinal(day: int | None, ident: str) -> str:
+    if day is None:
+        raise ListError(f"{ident}: the section's entries show the day of the month, and the paper has none")
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def _date_text(date: tuple[str, VenueSlot], new: NewEntry, ident: str, month_dot: bool = False) -> str:
     written, slot = date
     if new.year is None:
         return ""
+    if ISO_DATE_RE.fullmatch(written):
+        if new.month is None or new.day is None:
+            raise ListError(
+                f"{ident}: the section's entries show full dates ({written}), and the paper has none"
+            )
+        return f"{new.year}-{new.month:02d}-{new.day:02d}"
     if new.month is None:
         return str(new.year)
     name = _MONTH_NAMES[new.month - 1]
@@ -476,7 +641,10 @@ def _date_text(date: tuple[str, VenueSlot], new: NewEntry) -> str:
     shown = name if len(bare) > 4 else name[: len(bare)] if len(bare) == 4 and name[:4] == bare else name[:3]
     if len(bare) == 4 and name[:4] != bare:
         shown = name[:3]
-    if written.endswith(".") and shown != name:
+    # "May" or "June" shows no abbreviation: the section's other dates tell whether one takes a dot
+    abbreviated = bool(bare) and not any(bare.casefold() == m.casefold() for m in _MONTH_NAMES)
+    dot = written.endswith(".") if abbreviated else month_dot
+    if dot and shown != name:
         shown += "."
     return f"{shown}{slot.sep}{new.year}"
 
@@ -498,6 +666,10 @@ def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int
         ]
     if link.kind == "code" and fill.code is not None:
         edits = [(*url, fill.code)]
+        usual = fill.code_label
+        if usual and not link.image and clean_text(usual).casefold() != link.label.casefold():
+            # "[Hugging Face](url)" in a template: the new code link is labelled as the section's are
+            edits.append((link.label_span.start, link.label_span.end, usual))
         old_repo = _OWNER_REPO_RE.match(link.url)
         if link.image and old_repo and old_repo.group(1) in label:
             new_repo = _OWNER_REPO_RE.match(fill.code)

@@ -96,6 +96,7 @@ def compose_entry(
         venue=decision.venue,
         year=year,
         month=paper.published.month if paper.published is not None else None,
+        day=paper.published.day if paper.published is not None else None,
         code_url=decision.code_url,
         authors=paper.authors,
     )
