@@ -33,7 +33,7 @@ Message = dict[str, str]
 EXAMPLES_PER_SECTION = 2
 EXAMPLE_CHARS = 48
 ABSTRACT_CHARS = 640  # the condensed abstract a classification sees …
-REASK_ABSTRACT_CHARS = 480  # … and a re-ask, which so costs less than the request it repairs
+REASK_ABSTRACT_CHARS = 360  # … and a re-ask, which so costs less than the request it repairs
 
 
 @dataclass(frozen=True)
