@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 from triagebot.arxiv_ids import normalize_id
 from triagebot.config import Config, LLMConfig, load_config
@@ -18,7 +19,11 @@ from triagebot.timeutil import assume_utc
 DEFAULT_CONFIG = Path("triagebot.toml")
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from triagebot.ports import LLM
+
+Args = TypeVar("Args", bound="DataclassInstance")
 
 if TYPE_CHECKING:  # what ``register(subparsers)`` of each command receives
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -54,6 +59,16 @@ def add_llm_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--audit", type=Path, metavar="PATH", help="append one JSON line per model exchange here"
     )
+
+
+def args_from_namespace(cls: type[Args], ns: argparse.Namespace) -> Args:
+    """The dataclass ``cls`` of a command's arguments, each field taken from the parsed ``ns``; a field
+    whose default is a tuple (a repeatable option) takes the list given as a tuple, none given: ()."""
+    values: dict[str, object] = {}
+    for f in fields(cls):
+        value = getattr(ns, f.name)
+        values[f.name] = tuple(value or ()) if isinstance(f.default, tuple) else value
+    return cls(**values)
 
 
 def build_llm_arg(spec: str | None, record_dir: Path | None, config: LLMConfig) -> LLM:

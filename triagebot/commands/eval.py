@@ -23,6 +23,7 @@ from triagebot.commands.common import (
     add_config_argument,
     add_llm_arguments,
     add_lookup_arguments,
+    args_from_namespace,
     build_llm_arg,
     emit_report,
     load_config_arg,
@@ -104,26 +105,9 @@ class EvalArgs:
     markdown: Path | None = None
     offline: bool = False
 
-    @classmethod
-    def from_namespace(cls, ns: argparse.Namespace) -> EvalArgs:
-        return cls(
-            config=ns.config,
-            data=ns.data,
-            from_list=ns.from_list,
-            negatives=ns.negatives,
-            list=ns.list,
-            source=tuple(ns.source or ()),
-            llm=ns.llm,
-            record_dir=ns.record_dir,
-            audit=ns.audit,
-            report=ns.report,
-            markdown=ns.markdown,
-            offline=ns.offline,
-        )
-
 
 def handle(ns: argparse.Namespace) -> int:
-    args = EvalArgs.from_namespace(ns)
+    args = args_from_namespace(EvalArgs, ns)
     config = load_config_arg(args.config)
     if args.offline:
         args, config = offline_setup(args, config)

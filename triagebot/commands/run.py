@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from triagebot.commands.common import (
     add_config_argument,
+    args_from_namespace,
     emit_report,
     load_config_arg,
     parse_date,
@@ -98,32 +99,12 @@ class RunArgs:
     offline: bool = False
     run_id: str | None = None  # None: the start time; "offline" for the bundled night
 
-    @classmethod
-    def from_namespace(cls, ns: argparse.Namespace) -> RunArgs:
-        return cls(
-            config=ns.config,
-            list=ns.list,
-            source=tuple(ns.source or ()),
-            llm=ns.llm,
-            model=ns.model,
-            publish=ns.publish,
-            repo=ns.repo,
-            state=ns.state,
-            report=ns.report,
-            since=ns.since,
-            until=ns.until,
-            ids=tuple(ns.ids or ()),
-            max_papers=ns.max_papers,
-            save=ns.save,
-            offline=ns.offline,
-        )
-
 
 def handle(ns: argparse.Namespace) -> int:
     from triagebot.offline import offline_setup
     from triagebot.pipeline import run_pipeline
 
-    args = RunArgs.from_namespace(ns)
+    args = args_from_namespace(RunArgs, ns)
     config = load_config_arg(args.config)
     if args.max_papers is not None and args.max_papers < 0:
         raise ConfigError("--max-papers must be 0 or more")
