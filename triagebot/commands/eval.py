@@ -161,13 +161,15 @@ def run_eval(args: EvalArgs, config: Config) -> EvalReport:
         if not labels:
             raise ConfigError("the list has no entry that links an arXiv paper outside protected sections")
     negatives = args.negatives
-    if negatives is None and args.from_list:
+    shipped = negatives is None and args.from_list
+    if shipped:
         negatives = eval_data_dir() / "negatives.jsonl"
-        bundled = {label.arxiv_id for label in read_labels(_read(negatives), str(negatives), paths)}
     if negatives is not None:
         extra = read_labels(_read(negatives), str(negatives), paths)
         if any(label.relevant for label in extra):
             raise ConfigError(f"{negatives}: negatives must all be labelled irrelevant")
+        if shipped:
+            bundled = {label.arxiv_id for label in extra}
         labels = merge_labels(labels, extra)
     if not labels:
         raise ConfigError(f"{args.data}: no labelled paper", hint="one JSON object per line")
