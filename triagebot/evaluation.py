@@ -423,12 +423,14 @@ def evaluate(
     """
     found = [papers[label.arxiv_id] for label in labels if label.arxiv_id in papers]
     rounds = plan_rounds(list_text, found, config.list.sections)
+    whole = parse(list_text)
     verdicts: dict[str, Verdict] = {}
     failures: dict[str, str] = {}
     tally = _Tally(model=llm.model)
     for number, round_ in enumerate(rounds):
         log.info("eval pass %d of %d: %d paper(s)", number + 1, len(rounds), len(round_.arxiv_ids))
-        specs = parse(round_.list_text).section_specs(config.list.sections)
+        doc = whole if round_.list_text == list_text else parse(round_.list_text)
+        specs = doc.section_specs(config.list.sections)
         triage = Triage(llm, specs, config.llm, audit_path=audit_path, protected=config.list.protected)
         try:
             result = triage.run([papers[i] for i in round_.arxiv_ids])
@@ -459,7 +461,7 @@ def evaluate(
         leave_one_out=LeaveOneOut(held_out=len(held), rounds=len(rounds)),
         papers=rows,
         errors=errors,
-        sections=[s.path for s in parse(list_text).sections],
+        sections=[s.path for s in whole.sections],
     )
 
 
