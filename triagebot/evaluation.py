@@ -34,6 +34,7 @@ from triagebot.config import Config
 from triagebot.errors import ConfigError, ListError, with_hint
 from triagebot.models import Paper, Usage, squash
 from triagebot.ports import LLM
+from triagebot.report import ModelUsage
 from triagebot.report import md_cell as cell
 from triagebot.sections import resolve_name, shortest_unique_suffix
 from triagebot.triage import Rules, Triage, TriageReport, Verdict
@@ -232,12 +233,7 @@ class SectionScores(BaseModel):
     accuracy: float | None = None
 
 
-class EvalUsage(BaseModel):
-    model: str = ""
-    prompt_version: str = ""
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
+class EvalUsage(ModelUsage):
     tokens_estimated: bool = False  # some exchange gave no usage: characters/4
     cost_usd: float | None = None  # None when llm.prices has no price for the model
 

@@ -23,12 +23,17 @@ class ErrorItem(BaseModel):
     message: str
 
 
-class LLMUsage(BaseModel):
+class ModelUsage(BaseModel):
+    """The model calls a report made and their tokens; ``run`` and ``eval`` each add their cost."""
+
     model: str = ""
     prompt_version: str = ""
     calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+
+
+class LLMUsage(ModelUsage):
     cached_input_tokens: int = 0  # of input_tokens, as the endpoint reported (prompt caching)
     estimated_cost_usd: float = 0.0
 
