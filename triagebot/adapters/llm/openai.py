@@ -37,7 +37,6 @@ from triagebot.ports import ModelAnswer, ModelRequest
 log = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER = 120.0
-GITHUB_MODELS_URL = "https://models.github.ai/inference"
 _TRANSIENT = (
     openai.RateLimitError,
     openai.InternalServerError,

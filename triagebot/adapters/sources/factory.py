@@ -26,8 +26,6 @@ from triagebot.ports import Source
 
 logger = logging.getLogger(__name__)
 
-LIVE_SPECS = ("arxiv", "rss")
-
 
 def build_source(
     spec: str,
