@@ -115,13 +115,17 @@ def _ids_of(pr: Any) -> list[str]:
     return ids
 
 
-def _is_bots(pr: Any, repo_name: str) -> bool:
-    """A PR of the bot: from a branch of this repository (anyone can open one from a fork, only
-    writers push here), named ``triagebot/…`` or carrying the bot's marker."""
+def _from_repo(pr: Any, repo_name: str) -> bool:
+    """Whether ``pr`` comes from a branch of this repository (anyone can open one from a fork,
+    only writers push here): what the bot's PRs are told apart by, before branch and marker."""
     head_repo = pr.head.repo
-    if head_repo is None or str(head_repo.full_name).casefold() != repo_name.casefold():
-        return False
-    return bool(pr.head.ref.startswith(BRANCH_PREFIX) or markers_in(pr.body))
+    return head_repo is not None and str(head_repo.full_name).casefold() == repo_name.casefold()
+
+
+def _is_bots(pr: Any, repo_name: str) -> bool:
+    """A PR of the bot: from a branch of this repository, named ``triagebot/…`` or carrying the
+    bot's marker."""
+    return _from_repo(pr, repo_name) and bool(pr.head.ref.startswith(BRANCH_PREFIX) or markers_in(pr.body))
 
 
 class GitHubPublisher:
@@ -433,8 +437,7 @@ class GitHubUpkeepPublisher(GitHubPublisher):
         open_keys: frozenset[str] = frozenset()
         rejected: dict[str, int] = {}
         for pr in self._pulls(state="all", sort="created", direction="desc"):
-            head_repo = pr.head.repo
-            if head_repo is None or str(head_repo.full_name).casefold() != self.repo_name.casefold():
+            if not _from_repo(pr, self.repo_name):
                 continue
             keys = upkeep_keys(pr.body)
             if keys is None and pr.head.ref != branch:
