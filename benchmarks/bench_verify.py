@@ -21,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.servers.arxiv_server import ArxivServer, labeled_papers  # noqa: E402
-from triagebot.adapters.sources.api import ArxivApiSource  # noqa: E402
-from triagebot.adapters.sources.http import Transport, check_api_page  # noqa: E402
+from triagebot.adapters.sources.factory import build_index  # noqa: E402
 from triagebot.awesome import parse  # noqa: E402
 from triagebot.config import ArxivConfig  # noqa: E402
 from triagebot.models import Paper  # noqa: E402
@@ -61,9 +60,9 @@ def main() -> None:
     text, papers = world(args.entries, args.wrong)
     with ArxivServer(papers) as server:
         config = ArxivConfig(api_url=server.api_url, delay_seconds=0.0)
-        source = ArxivApiSource(config, Transport.from_config(config).session("api", check_api_page))
+        index = build_index(config)
         started = time.perf_counter()
-        result = Checker(source, batch=config.lookup_batch).check(parse(text).entries)
+        result = Checker(index, batch=config.lookup_batch).check(parse(text).entries)
         elapsed = time.perf_counter() - started
         lookups = sum(1 for r in server.requests_of("api") if r.id_list)
         searches = len(server.requests_of("api")) - lookups

@@ -85,8 +85,7 @@ def register(subparsers: Subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     from triagebot.adapters.publishers.upkeep import build_upkeep_publisher
-    from triagebot.adapters.sources.api import ArxivApiSource
-    from triagebot.adapters.sources.http import Transport, check_api_page
+    from triagebot.adapters.sources.factory import build_index
     from triagebot.awesome import parse
     from triagebot.verify.check import Checker
 
@@ -95,9 +94,7 @@ def handle(args: argparse.Namespace) -> int:
     publisher = build_upkeep_publisher(args.publish, config.publish, list_path=Path(list_path))
     text = publisher.read_list(list_path)
     entries = parse(text).entries
-    transport = Transport.from_config(config.arxiv)
-    index = ArxivApiSource(config.arxiv, transport.session("api", check_api_page))
-    result = Checker(index, batch=config.arxiv.lookup_batch).check(entries)
+    result = Checker(build_index(config.arxiv), batch=config.arxiv.lookup_batch).check(entries)
     report = VerifyReport(
         list_path=list_path,
         entries_checked=result.entries_checked,

@@ -22,7 +22,7 @@ from triagebot.adapters.sources.merged import MergedSource
 from triagebot.adapters.sources.saved import ResponseRecorder, SavedSource, load_saved
 from triagebot.config import ArxivConfig
 from triagebot.errors import ConfigError
-from triagebot.ports import Source
+from triagebot.ports import PaperIndex, Source
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,11 @@ def build_sources(specs: Sequence[str], config: ArxivConfig, *, save_dir: Path |
         transport.on_response = _chain(transport.on_response, ResponseRecorder(save_dir))
     sources = [build_source(spec, config, transport=transport) for spec in specs]
     return sources[0] if len(sources) == 1 else MergedSource(sources, list(specs))
+
+
+def build_index(config: ArxivConfig) -> PaperIndex:
+    """arXiv as a catalogue (``triagebot verify``): the API source, for id lookups and title searches."""
+    return _api(config, Transport.from_config(config))
 
 
 def _api(config: ArxivConfig, transport: Transport) -> ArxivApiSource:
