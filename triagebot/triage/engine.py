@@ -321,10 +321,7 @@ class Triage:
                 if len(result.asked) == 1:
                     verdicts.update(self._failed(result, paper))
                     continue
-                alone = self._classify_batch(run, [paper], result.problem or LEFT_OUT)
-                verdicts.update(alone.verdicts)
-                if alone.refused is not None or alone.leftover:
-                    verdicts.update(self._failed(alone, paper))
+                verdicts.update(self._alone(run, paper, result.problem or LEFT_OUT))
         return verdicts
 
     def _refused(self, run: _Run, result: _Classified) -> dict[str, Verdict]:
@@ -336,12 +333,16 @@ class Triage:
             log.warning("classify failed for a batch of %d; asking about each alone: %s", len(papers), err)
             verdicts: dict[str, Verdict] = {}
             for paper in papers:
-                alone = self._classify_batch(run, [paper])
-                verdicts.update(alone.verdicts)
-                if alone.refused is not None or alone.leftover:
-                    verdicts.update(self._failed(alone, paper))
+                verdicts.update(self._alone(run, paper))
             return verdicts
         return self._failed(result, papers[0])
+
+    def _alone(self, run: _Run, paper: Paper, note: str | None = None) -> dict[str, Verdict]:
+        """``paper`` asked about on its own; an error verdict when that gives no decision either."""
+        alone = self._classify_batch(run, [paper], note)
+        if alone.refused is not None or alone.leftover:
+            return {**alone.verdicts, **self._failed(alone, paper)}
+        return alone.verdicts
 
     @staticmethod
     def _failed(result: _Classified, paper: Paper) -> dict[str, Verdict]:
