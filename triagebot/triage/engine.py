@@ -97,7 +97,6 @@ class _Classified:
     problem: str | None = None  # why the leftover papers have no usable answer
     raw: str | None = None
     refused: ClassifyError | None = None  # the whole batch failed without an answer to salvage
-    refused_batch: list[Paper] = field(default_factory=list)
     asked: list[Paper] = field(default_factory=list)  # the papers of the request
 
 
@@ -328,7 +327,7 @@ class Triage:
         """A batch that failed as a whole: each paper alone, so one paper cannot sink the others."""
         err = result.refused
         assert err is not None
-        papers = result.refused_batch
+        papers = result.asked
         if len(papers) > 1:
             log.warning("classify failed for a batch of %d; asking about each alone: %s", len(papers), err)
             verdicts: dict[str, Verdict] = {}
@@ -381,7 +380,7 @@ class Triage:
             items = [i for i in salvage_decisions(err.raw or "") if self._fits_schema(i)]
             log.info("classify: %s for %d paper(s); %d answer(s) salvaged", problem, len(ids), len(items))
         except ClassifyError as err:
-            return _Classified(refused=err, raw=err.raw, refused_batch=batch)
+            return _Classified(refused=err, raw=err.raw, asked=batch)
         found: dict[str, RawDecision] = {}
         for item in items:
             decision = decode_decision(item, self.section_names)
