@@ -33,3 +33,13 @@ def test_unknown_name_lists_sections() -> None:
 def test_shortest_unique_suffix() -> None:
     assert shortest_unique_suffix(PATHS[2], PATHS) == "Reasoning-based"
     assert shortest_unique_suffix(PATHS[1], PATHS) == "Image / Attention-based"
+
+
+def test_a_protected_name_is_matched_part_by_part_like_a_section_name() -> None:
+    """One rule for triage, eval and verify: '/' inside a heading splits like the path separator."""
+    from triagebot.sections import is_protected
+
+    path = "Methods / Zero-/Few-Shot / Datasets"
+    assert is_protected(path, ["Zero-/Few-Shot"])
+    assert is_protected(path, ["datasets"]) and is_protected(path, ["few-shot/datasets"])
+    assert not is_protected(path, ["Shot"]) and not is_protected(path, [])

@@ -36,8 +36,8 @@ from triagebot.models import Paper, Usage, squash
 from triagebot.ports import LLM
 from triagebot.report import ModelUsage
 from triagebot.report import md_cell as cell
-from triagebot.sections import resolve_name, shortest_unique_suffix
-from triagebot.triage import Rules, Triage, TriageReport, Verdict
+from triagebot.sections import is_protected, resolve_name, shortest_unique_suffix
+from triagebot.triage import Triage, TriageReport, Verdict
 from triagebot.triage.engine import RETRIED
 
 log = logging.getLogger(__name__)
@@ -111,10 +111,9 @@ def labels_from_list(doc: Document, protected: Sequence[str]) -> list[Label]:
     Entries in protected sections are left out (the bot never proposes into them), and an id listed
     twice counts once, in the section of its first entry.
     """
-    rules = Rules(tuple(s.path for s in doc.sections), tuple(protected), 0.0, "", "")
     labels: dict[str, Label] = {}
     for entry in doc.entries:
-        if entry.arxiv_id and entry.section and not rules.is_protected(entry.section):
+        if entry.arxiv_id and entry.section and not is_protected(entry.section, protected):
             labels.setdefault(entry.arxiv_id, Label(entry.arxiv_id, relevant=True, section=entry.section))
     return list(labels.values())
 

@@ -35,6 +35,18 @@ def resolve_name(name: str, paths: Sequence[str]) -> str:
     raise ListError(f"ambiguous section '{name}'; it could be: {'; '.join(matches)}")
 
 
+def is_protected(path: str, protected: Sequence[str]) -> bool:
+    """True when a name in ``protected`` names ``path`` or a section above it (its parts appear in
+    the path in a row), compared like :func:`resolve_name` (case, spacing around ``/``)."""
+    parts = _parts(path)
+    for name in protected:
+        wanted = _parts(name)
+        size = len(wanted)
+        if size and any(parts[i : i + size] == wanted for i in range(len(parts) - size + 1)):
+            return True
+    return False
+
+
 def shortest_unique_suffix(path: str, paths: Sequence[str]) -> str:
     """The shortest suffix of ``path`` that still names it uniquely among ``paths``."""
     parts = path.split(SEPARATOR)

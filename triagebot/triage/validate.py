@@ -14,7 +14,7 @@ from typing import Literal
 from triagebot.code_hosts import is_repository_url
 from triagebot.errors import ListError
 from triagebot.models import Decision, Paper, squash
-from triagebot.sections import SEPARATOR, resolve_name
+from triagebot.sections import is_protected, resolve_name
 from triagebot.triage.extract import (
     acronym_from,
     code_url_from,
@@ -59,13 +59,7 @@ class Rules:
     prompt_version: str
 
     def is_protected(self, path: str) -> bool:
-        parts = [p.casefold() for p in path.split(SEPARATOR)]
-        for name in self.protected:
-            wanted = [p.strip().casefold() for p in name.split("/") if p.strip()]
-            size = len(wanted)
-            if any(parts[i : i + size] == wanted for i in range(len(parts) - size + 1)):
-                return True
-        return False
+        return is_protected(path, self.protected)
 
     def section(self, name: str | None) -> tuple[str | None, str | None]:
         """(full path, None) for a usable section name, else (None, why not)."""

@@ -20,22 +20,12 @@ from triagebot.awesome import Entry, parse
 from triagebot.compose.pr_body import BODY_BUDGET, escape_text
 from triagebot.models import Proposal, UpkeepHistory
 from triagebot.pr_convention import UPKEEP_BRANCH, upkeep_marker
+from triagebot.sections import is_protected
 from triagebot.verify.check import Finding, FindingKind
 from triagebot.verify.links import replace_arxiv_id
 from triagebot.verify.titles import normalise
 
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
-
-
-def is_protected(section: str, protected: Sequence[str]) -> bool:
-    """A protected name protects the section and everything under it (name or unique suffix)."""
-    parts = [p.strip().casefold() for p in section.split("/")]
-    for name in protected:
-        wanted = [p.strip().casefold() for p in name.split("/") if p.strip()]
-        for end in range(len(wanted), len(parts) + 1):
-            if parts[end - len(wanted) : end] == wanted:
-                return True
-    return False
 
 
 _EDITABLE = (FindingKind.WRONG_ARXIV_LINK, FindingKind.VENUE_UPDATE, FindingKind.CODE_AVAILABLE)
