@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import api_source
 from tests.servers.arxiv_server import ArxivServer, Fault
 from tests.verify_world import UNUSED_IDS, WRONG_LINKS, catalogue, real, wrong_list
-from triagebot.adapters.sources.api import ArxivApiSource
-from triagebot.adapters.sources.http import Transport, check_api_page
+from triagebot.adapters.sources.http import Transport
 from triagebot.awesome import parse
 from triagebot.cli import main
-from triagebot.config import ArxivConfig
 from triagebot.verify.check import Checker, CheckResult, FindingKind
 
 
@@ -26,26 +25,9 @@ def arxiv() -> Iterator[ArxivServer]:
         yield server
 
 
-def checker(server: ArxivServer, **overrides: object) -> tuple[Checker, Transport, list[float]]:
-    values: dict[str, object] = {
-        "api_url": server.api_url,
-        "delay_seconds": 0.0,
-        "backoff_seconds": 0.5,
-        "timeout": 5.0,
-        "max_retries": 2,
-        "lookup_batch": 20,
-    }
-    values.update(overrides)
-    config = ArxivConfig.model_validate(values)
-    sleeps: list[float] = []
-    transport = Transport.from_config(config, sleep=sleeps.append)
-    source = ArxivApiSource(config, transport.session("api", check_api_page))
-    return Checker(source, batch=config.lookup_batch), transport, sleeps
-
-
-def check(server: ArxivServer, text: str, **overrides: object) -> tuple[CheckResult, Transport, list[float]]:
-    run, transport, sleeps = checker(server, **overrides)
-    return run.check(parse(text).entries), transport, sleeps
+def check(server: ArxivServer, text: str) -> tuple[CheckResult, Transport, list[float]]:
+    source, transport, sleeps = api_source(server, lookup_batch=20)
+    return Checker(source, batch=20).check(parse(text).entries), transport, sleeps
 
 
 def test_awesome_xad_every_wrong_link_is_found_with_the_right_id_and_nothing_else(arxiv: ArxivServer) -> None:
