@@ -255,6 +255,18 @@ class Ran:
     stdout: str
 
 
+def _run_bash(script: str, *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``script`` under the shell GitHub uses for a ``run:`` step on Linux."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _run_step(tmp_path: Path, exit_code: int = 0, **inputs: str) -> Ran:
     """The action's "Run triagebot" script under bash, as the runner would run it, with the
     action's input defaults and ``inputs`` in its environment. ``triagebot`` on PATH is a stand-in
@@ -287,14 +299,7 @@ def _run_step(tmp_path: Path, exit_code: int = 0, **inputs: str) -> Ran:
     )
     stub.chmod(0o755)
     env["STUB_DIR"] = str(tmp_path)
-    result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _run_bash(step["run"], cwd=tmp_path, env=env)
 
     def read(name: str) -> str:
         path = tmp_path / name
@@ -514,15 +519,7 @@ def test_state_branch_restore_and_save_round_trip(tmp_path: Path) -> None:
         return work
 
     def step(script: str, work: Path) -> str:
-        result = subprocess.run(
-            # the shell GitHub uses for `run:` on Linux
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = _run_bash(script, cwd=work, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 
