@@ -7,6 +7,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from tests.servers.arxiv_server import ArxivServer
+from triagebot.adapters.sources.api import ArxivApiSource
+from triagebot.adapters.sources.http import Transport, check_api_page
+from triagebot.config import ArxivConfig
 from triagebot.models import (
     Cursor,
     DecisionRecord,
@@ -31,6 +35,23 @@ def make_paper(arxiv_id: str = "2501.00001", **fields: Any) -> Paper:
     }
     values.update(fields)
     return Paper(**values)
+
+
+def api_source(server: ArxivServer, **overrides: object) -> tuple[ArxivApiSource, Transport, list[float]]:
+    """The real arXiv API source against the fake arXiv ``server``: no delay between requests, 0.5 s
+    backoff, 2 retries (override any ArxivConfig field); returns it, its transport and the sleeps taken."""
+    values: dict[str, object] = {
+        "api_url": server.api_url,
+        "delay_seconds": 0.0,
+        "backoff_seconds": 0.5,
+        "timeout": 5.0,
+        "max_retries": 2,
+    }
+    values.update(overrides)
+    config = ArxivConfig.model_validate(values)
+    sleeps: list[float] = []
+    transport = Transport.from_config(config, sleep=sleeps.append)
+    return ArxivApiSource(config, transport.session("api", check_api_page)), transport, sleeps
 
 
 class FakeSource:

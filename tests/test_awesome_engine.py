@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.list_helpers import added_only
 from triagebot.awesome import insert_entry, lint, parse
 from triagebot.awesome.template import NewEntry
 from triagebot.errors import ListError
@@ -23,14 +24,6 @@ NEW = NewEntry(
 def _insert(text: str, section: str, new: NewEntry = NEW) -> tuple[str, str]:
     _, entry, _ = parse(text).plan(section, new)
     return entry, insert_entry(text, section, entry)
-
-
-def _added(old: str, new: str) -> list[str]:
-    import difflib
-
-    ops = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
-    assert all(tag in ("equal", "insert") for tag, *_ in ops)
-    return [line for tag, _, _, j1, j2 in ops if tag == "insert" for line in new.splitlines()[j1:j2]]
 
 
 @pytest.mark.parametrize("opener", ["<!--", "<!---", "<!-- "])
@@ -114,7 +107,7 @@ def test_bom_crlf_and_no_final_newline_survive_a_multi_line_insertion() -> None:
     ]
     # newest first: before the 2022 paper, a blank line between entries, nothing else changed
     assert new.index("A new paper") < new.index("First paper title")
-    assert [line for line in _added(text, new) if line.strip()] == entry.split("\n")
+    assert [line for line in added_only(text, new) if line.strip()] == entry.split("\n")
     assert not new.endswith("\n")
 
 

@@ -1,35 +1,24 @@
-"""Golden cases (tests/golden/<case>/): byte-exact round trip, and insertions that only add lines."""
+"""Golden cases (tests/golden/<case>/): byte-exact round trip, and insertions that only add lines;
+hostile titles in any section of these and of the unseen lists (tests/golden_unseen/<case>/)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.list_helpers import GOLDEN, UNSEEN, added_only, cases, load_case, read
 from triagebot.awesome import insert_entry, parse
 from triagebot.awesome.template import NewEntry
 from triagebot.errors import ListError
 
-GOLDEN = Path(__file__).parent / "golden"
-CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
+CASES = cases(GOLDEN)
 INSERTIONS = [p for p in CASES if (p / "insert.json").exists()]
 DUPLICATES = [
     p for p in INSERTIONS if "duplicate" in json.loads((p / "insert.json").read_text(encoding="utf-8"))
 ]
-
-
-def _read(path: Path) -> str:
-    return path.read_bytes().decode("utf-8")  # no newline translation: CRLF stays CRLF
-
-
-def added_only(old: str, new: str) -> list[str]:
-    """The lines ``new`` adds to ``old``; fails when any line of ``old`` was changed or deleted."""
-    ops = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
-    assert all(tag in ("equal", "insert") for tag, *_ in ops), [op for op in ops if op[0] != "equal"]
-    return [line for tag, _, _, j1, j2 in ops if tag == "insert" for line in new.splitlines()[j1:j2]]
 
 
 def test_there_are_enough_cases() -> None:
@@ -42,23 +31,16 @@ def test_there_are_enough_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_round_trip_is_byte_identical(case: Path) -> None:
-    text = _read(case / "input.md")
+    text = read(case / "input.md")
     assert parse(text).render() == text
-
-
-def _new_entry(args: dict[str, Any]) -> NewEntry:
-    fields = dict(args["entry"])
-    fields["authors"] = tuple(fields.get("authors", ()))
-    return NewEntry(**fields)
 
 
 @pytest.mark.parametrize("case", INSERTIONS, ids=lambda p: p.name)
 def test_insertion_matches_expected_and_only_adds_one_entry(case: Path) -> None:
-    text = _read(case / "input.md")
-    args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
-    _, entry, _ = parse(text).plan(args["section"], _new_entry(args))
+    text, args, new_entry = load_case(case)
+    _, entry, _ = parse(text).plan(args["section"], new_entry)
     new = insert_entry(text, args["section"], entry)
-    assert new == _read(case / "expected.md")
+    assert new == read(case / "expected.md")
     added = added_only(text, new)
     assert [line for line in added if line.strip()] == entry.split("\n")  # blank lines: separators only
     if "\n" not in entry:
@@ -81,21 +63,20 @@ def test_insertion_matches_expected_and_only_adds_one_entry(case: Path) -> None:
 
 @pytest.mark.parametrize("case", DUPLICATES, ids=lambda p: p.name)
 def test_a_paper_the_list_names_is_found_in_any_form(case: Path) -> None:
-    text = _read(case / "input.md")
-    args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
+    text, args, _ = load_case(case)
     found = parse(text).index.find(arxiv_id=args["duplicate"])
     assert found is not None and found.arxiv_id == args["duplicate"]
     assert args["duplicate"] in found.raw
 
 
 def test_crlf_stays_crlf() -> None:
-    text = _read(GOLDEN / "crlf" / "input.md")
-    new = _read(GOLDEN / "crlf" / "expected.md")
+    text = read(GOLDEN / "crlf" / "input.md")
+    new = read(GOLDEN / "crlf" / "expected.md")
     assert new.count("\n") == new.count("\r\n") == text.count("\r\n") + 1
 
 
 def test_no_final_newline_stays_without() -> None:
-    new = _read(GOLDEN / "no-final-newline" / "expected.md")
+    new = read(GOLDEN / "no-final-newline" / "expected.md")
     assert not new.endswith("\n") and new.endswith(
         "**ICLR 2022** | [[pdf]](https://arxiv.org/pdf/2201.00003.pdf)"
     )
@@ -109,14 +90,23 @@ HOSTILE_TITLES = (
 )
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_any_section_gets_one_entry_in_it_or_a_one_line_refusal(case: Path) -> None:
-    text = _read(case / "input.md")
+# the unseen lists' templates also need a full date and authors (date keys, author-year keys)
+UNSEEN_FIELDS: dict[str, Any] = {"month": 6, "day": 18, "authors": ("Ada Lovelace", "Alan Turing")}
+HOSTILE_CASES = [pytest.param(c, {}, id=c.name) for c in CASES] + [
+    pytest.param(c, UNSEEN_FIELDS, id=f"unseen-{c.name}") for c in cases(UNSEEN)
+]
+
+
+@pytest.mark.parametrize(("case", "fields"), HOSTILE_CASES)
+def test_any_section_gets_one_entry_in_it_or_a_one_line_refusal(case: Path, fields: dict[str, Any]) -> None:
+    text = read(case / "input.md")
     doc = parse(text)
     for section in doc.sections:
         for title in HOSTILE_TITLES:
             for code in (None, "https://github.com/o/r", "https://gitlab.com/o/r"):
-                new = NewEntry(title=title, arxiv_id="2406.12235", acronym="X|Y]", year=2024, code_url=code)
+                new = NewEntry(
+                    title=title, arxiv_id="2406.12235", acronym="X|Y]", year=2024, code_url=code, **fields
+                )
                 try:
                     _, entry, _ = doc.plan(section.path, new)
                     after = parse(insert_entry(text, section.path, entry))

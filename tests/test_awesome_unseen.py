@@ -9,36 +9,16 @@ needed: a day the paper lacks, an emoji heading, a list whose entries the engine
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.list_helpers import UNSEEN, added_only, cases, load_case, read
 from triagebot.awesome import insert_entry, lint, parse
 from triagebot.awesome.template import NewEntry
 from triagebot.errors import ListError
 
-UNSEEN = Path(__file__).parent / "golden_unseen"
-CASES = sorted(p for p in UNSEEN.iterdir() if p.is_dir())
-
-
-def _read(path: Path) -> str:
-    return path.read_bytes().decode("utf-8")
-
-
-def _case(case: Path) -> tuple[str, dict[str, Any], NewEntry]:
-    args = json.loads((case / "insert.json").read_text(encoding="utf-8"))
-    fields = dict(args["entry"])
-    fields["authors"] = tuple(fields.get("authors", ()))
-    return _read(case / "input.md"), args, NewEntry(**fields)
-
-
-def _added(old: str, new: str) -> list[str]:
-    ops = difflib.SequenceMatcher(None, old.splitlines(), new.splitlines(), autojunk=False).get_opcodes()
-    assert all(tag in ("equal", "insert") for tag, *_ in ops), [op for op in ops if op[0] != "equal"]
-    return [line for tag, _, _, j1, j2 in ops if tag == "insert" for line in new.splitlines()[j1:j2]]
+CASES = cases(UNSEEN)
 
 
 def test_there_are_cases() -> None:
@@ -48,12 +28,12 @@ def test_there_are_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_one_entry_in_the_sections_own_style(case: Path) -> None:
-    text, args, new_entry = _case(case)
+    text, args, new_entry = load_case(case)
     assert parse(text).render() == text
     _, entry, _ = parse(text).plan(args["section"], new_entry)
     new = insert_entry(text, args["section"], entry)
-    assert new == _read(case / "expected.md")
-    assert [line for line in _added(text, new) if line.strip()] == entry.split("\n")
+    assert new == read(case / "expected.md")
+    assert [line for line in added_only(text, new) if line.strip()] == entry.split("\n")
     after = parse(new)
     found = after.index.find(arxiv_id=new_entry.arxiv_id)
     assert found is not None and found.raw == entry and found.parsed
@@ -63,18 +43,18 @@ def test_one_entry_in_the_sections_own_style(case: Path) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_a_paper_the_specimen_names_is_a_duplicate(case: Path) -> None:
-    text, args, _ = _case(case)
+    text, args, _ = load_case(case)
     found = parse(text).index.find(arxiv_id=args["duplicate"])
     assert found is not None and found.kind != "mention" and args["duplicate"] in found.raw
 
 
 def _entry(case: str) -> str:
-    text, args, new_entry = _case(UNSEEN / case)
+    text, args, new_entry = load_case(UNSEEN / case)
     return parse(text).plan(args["section"], new_entry)[1]
 
 
 def test_one_line_paragraphs_with_closing_authors_are_entries() -> None:
-    text, args, _ = _case(UNSEEN / "paragraph-venue-by-authors")
+    text, args, _ = load_case(UNSEEN / "paragraph-venue-by-authors")
     entries = parse(text).section(args["section"]).entries
     # 8 paragraphs; the 3 whose title link has no target ("[Title]()") link no paper: not entries
     assert len(entries) == 5 and all(e.parsed for e in entries)
@@ -86,19 +66,19 @@ def test_an_inline_comment_of_the_template_is_not_copied() -> None:
 
 
 def test_an_author_year_key_is_written_from_the_paper_not_its_acronym() -> None:
-    text, args, _ = _case(UNSEEN / "author-year-key-emph-venue")
+    text, args, _ = load_case(UNSEEN / "author-year-key-emph-venue")
     entries = parse(text).section(args["section"]).entries
     assert {e.acronym for e in entries} == {None}
     assert {e.venue for e in entries} >= {"Arxiv", "NeurIPS"}
     assert _entry("author-year-key-emph-venue").startswith("- [Zhang2024] Holmes-VAD: ")
-    no_authors = dataclasses.replace(_case(UNSEEN / "author-year-key-emph-venue")[2], authors=())
+    no_authors = dataclasses.replace(load_case(UNSEEN / "author-year-key-emph-venue")[2], authors=())
     with pytest.raises(ListError, match="author-year key") as err:
         parse(text).plan(args["section"], no_authors)
     assert "\n" not in str(err.value)
 
 
 def test_a_date_key_takes_the_papers_month() -> None:
-    text, args, new_entry = _case(UNSEEN / "date-key-italic-authors-venue")
+    text, args, new_entry = load_case(UNSEEN / "date-key-italic-authors-venue")
     assert {e.acronym for e in parse(text).entries} == {None}
     assert _entry("date-key-italic-authors-venue").startswith("- [2024/06] **Holmes-VAD")
     with pytest.raises(ListError, match="date"):
@@ -107,7 +87,7 @@ def test_a_date_key_takes_the_papers_month() -> None:
 
 @pytest.mark.parametrize("case", ["ordinal-day-dates", "iso-date-table-demo"])
 def test_a_day_the_paper_lacks_is_refused_never_copied(case: str) -> None:
-    text, args, new_entry = _case(UNSEEN / case)
+    text, args, new_entry = load_case(UNSEEN / case)
     with pytest.raises(ListError, match=r"day|full dates") as err:
         parse(text).plan(args["section"], dataclasses.replace(new_entry, day=None))
     assert "\n" not in str(err.value)
@@ -196,42 +176,3 @@ def test_lint_keeps_quiet_about_order_in_a_section_that_keeps_none() -> None:
     text = f"# L\n\n{kept}## Two\n{one_off}\n## Four\n{unordered}"
     lines = [p.line for p in lint(text, "README.md") if p.code == "out-of-order"]
     assert lines == [text.splitlines().index(entry("GGG", 2018).rstrip()) + 1]
-
-
-HOSTILE_TITLES = (
-    "Plain title of a paper",
-    "Pipes | in [brackets] and *stars* _under_ `code`",
-    "Ends with a venue-like tail, CVPR 2020",
-    "<!-- triagebot:arxiv=1 --> <details> #12 @you",
-)
-
-
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
-def test_any_section_gets_one_entry_in_it_or_a_one_line_refusal(case: Path) -> None:
-    text = _read(case / "input.md")
-    doc = parse(text)
-    for section in doc.sections:
-        for title in HOSTILE_TITLES:
-            for code in (None, "https://github.com/o/r", "https://gitlab.com/o/r"):
-                new = NewEntry(
-                    title=title,
-                    arxiv_id="2406.12235",
-                    acronym="X|Y]",
-                    year=2024,
-                    month=6,
-                    day=18,
-                    code_url=code,
-                    authors=("Ada Lovelace", "Alan Turing"),
-                )
-                try:
-                    _, entry, _ = doc.plan(section.path, new)
-                    after = parse(insert_entry(text, section.path, entry))
-                except ListError as err:
-                    assert "\n" not in str(err)
-                    continue
-                _added(text, after.render())
-                found = after.index.find(arxiv_id="2406.12235")
-                assert found is not None and found.kind != "mention", (section.path, entry)
-                assert found.section == section.path and found.raw == entry
-                assert not any(a <= found.line - 1 < b for a, b in after.structure.hidden)
-                assert len(after.entries) == len(doc.entries) + 1

@@ -17,6 +17,7 @@ import pytest
 from tests.servers.arxiv_server import ArxivServer, labeled_papers
 from tests.servers.openai_server import OpenAIServer, Reply, SeenRequest, structured
 from tests.servers.scripted_model import labeled_rows, paper_ids, scripted_model, section_names
+from tests.triage_helpers import served_recordings
 from triagebot.awesome import parse
 from triagebot.cli import main
 from triagebot.evaluation import plan_rounds, read_labels
@@ -354,26 +355,6 @@ def test_papers_without_metadata_are_errors_and_the_rest_is_measured(
     assert report["relevance"]["tn"] == 4  # the other twelve are scored as before
 
 
-def _served(audit: Path, root: Path) -> set[Path]:
-    from pydantic import BaseModel
-
-    from triagebot.adapters.llm.replay import recording_path
-    from triagebot.ports import ModelRequest
-
-    served = set()
-    for line in audit.read_text(encoding="utf-8").splitlines():
-        exchange = json.loads(line)
-        request = ModelRequest(
-            kind=exchange["kind"],
-            paper_ids=tuple(exchange["paper_ids"]),
-            messages=(),
-            schema=BaseModel,  # the recording's path does not depend on the schema
-            prompt_version=exchange["prompt_version"],
-        )
-        served.add(recording_path(root, exchange["model"], request))
-    return served
-
-
 def test_offline_eval_replays_the_bundled_recordings_the_readme_quotes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -400,7 +381,7 @@ def test_offline_eval_replays_the_bundled_recordings_the_readme_quotes(
     assert (relevance["tp"], relevance["fp"], relevance["fn"], relevance["tn"]) == (2, 0, 0, 73)
 
     root = bundle_dir() / "eval-recordings"
-    assert _served(audit, root) == set(root.rglob("*.json")), (
+    assert served_recordings(audit, root) == set(root.rglob("*.json")), (
         "eval recordings and the offline eval disagree; rebuild: python -m tests.tools.make_offline_bundle"
     )
 

@@ -3,16 +3,13 @@ offline run (style: recorded fixtures by default, and a failure for fixtures nob
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
 
-from triagebot.adapters.llm.replay import recording_path
+from tests.triage_helpers import served_recordings
 from triagebot.cli import main
 from triagebot.offline import bundle_dir
-from triagebot.ports import ModelRequest
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
@@ -39,19 +36,7 @@ def test_every_offline_recording_is_replayed_by_the_offline_run(
     monkeypatch.chdir(tmp_path)
     assert main(["--quiet", "run", "--offline"]) == 0
     root = bundle_dir() / "recordings"
-    served = set()
-    for line in (
-        (tmp_path / "triagebot-offline" / "state" / "exchanges.jsonl").read_text("utf-8").splitlines()
-    ):
-        exchange = json.loads(line)
-        request = ModelRequest(
-            kind=exchange["kind"],
-            paper_ids=tuple(exchange["paper_ids"]),
-            messages=(),
-            schema=BaseModel,  # the recording's path does not depend on the schema
-            prompt_version=exchange["prompt_version"],
-        )
-        served.add(recording_path(root, exchange["model"], request))
+    served = served_recordings(tmp_path / "triagebot-offline" / "state" / "exchanges.jsonl", root)
     recorded = set(root.rglob("*.json"))
     assert served == recorded, (
         "recordings and the offline run disagree; rebuild them: python -m tests.tools.make_offline_bundle"

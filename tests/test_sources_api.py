@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.fakes import api_source
 from tests.servers.arxiv_server import ArxivServer, Fault, labeled_papers
 from triagebot.adapters.sources.api import ArxivApiSource, submitted_range
-from triagebot.adapters.sources.http import Transport, check_api_page
-from triagebot.config import ArxivConfig
+from triagebot.adapters.sources.http import Transport
 from triagebot.errors import SourceError
 from triagebot.models import Paper
 
@@ -28,20 +28,7 @@ def server() -> Iterator[ArxivServer]:
 
 
 def make_source(server: ArxivServer, **overrides: object) -> tuple[ArxivApiSource, Transport, list[float]]:
-    values: dict[str, object] = {
-        "api_url": server.api_url,
-        "delay_seconds": 0.0,
-        "backoff_seconds": 0.5,
-        "timeout": 5.0,
-        "max_retries": 2,
-        "page_size": 10,
-        "lookup_batch": 3,
-    }
-    values.update(overrides)
-    config = ArxivConfig.model_validate(values)
-    sleeps: list[float] = []
-    transport = Transport.from_config(config, sleep=sleeps.append)
-    return ArxivApiSource(config, transport.session("api", check_api_page)), transport, sleeps
+    return api_source(server, **{"page_size": 10, "lookup_batch": 3, **overrides})
 
 
 def ids(papers: list[Paper]) -> list[str]:

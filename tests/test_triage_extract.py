@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.conftest import FIXTURES
 from tests.fakes import make_paper
-from triagebot.models import Paper
+from tests.servers.arxiv_server import labeled_papers
+from tests.servers.scripted_model import LABELED, labeled_rows
 from triagebot.triage import prefilter
 from triagebot.triage.extract import acronym_from, code_url_from, publication_year, valid_acronym, venue_from
 from triagebot.triage.venues import normalise_venue, venues_in
@@ -113,24 +112,20 @@ def test_venue_from_prefers_journal_ref_and_year_from_dates() -> None:
     assert publication_year(make_paper(published=datetime(2024, 12, 31, tzinfo=UTC))) == 2024
 
 
-def _labeled() -> list[tuple[Paper, dict[str, object]]]:
-    rows = []
-    for line in (FIXTURES / "arxiv-papers-labeled.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        paper = make_paper(
-            row["arxiv_id"], title=row["title"], abstract=row["abstract"], comment=row["comments"]
-        )
-        rows.append((paper, row))
-    return rows
-
-
 def test_prefilter_keeps_every_labeled_relevant_paper_and_drops_plain_negatives() -> None:
-    rows = _labeled()
-    lost = [p.arxiv_id for p, row in rows if row["label"] == "relevant" and not prefilter(p)]
-    assert lost == []
-    dropped = [row["negative_kind"] for p, row in rows if row["label"] == "irrelevant" and not prefilter(p)]
-    assert len(dropped) >= 25  # generic CV, logs, fraud, time series … never reach the model
+    rows = labeled_rows()
+    papers = labeled_papers(LABELED)
+    relevant = [p for p in papers if rows[p.arxiv_id]["label"] == "relevant"]
+    assert len(relevant) == 25
+    assert [p.arxiv_id for p in relevant if not prefilter(p)] == []  # recall 25/25
+    dropped = [
+        rows[p.arxiv_id]["negative_kind"]
+        for p in papers
+        if rows[p.arxiv_id]["label"] == "irrelevant" and not prefilter(p)
+    ]
+    assert len(dropped) >= 30  # generic CV, logs, fraud, time series … never reach the model
     assert "generic-CV" in dropped and "log-or-network-AD" in dropped
+    assert "relevant" not in dropped
 
 
 def test_prefilter_examples() -> None:

@@ -94,13 +94,15 @@ def added_line(text: str) -> str:
     return added[0]
 
 
-@pytest.fixture
-def proposals(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str, tuple[str, ...]]]:
-    """arXiv id -> (the entry line the PR adds, the PR body, its labels), after one real run."""
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+@pytest.fixture(scope="module")
+def proposals() -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """arXiv id -> (the entry line the PR adds, the PR body, its labels), after one real run (shared
+    by the tests of this module, which only read it)."""
     papers: list[Paper] = [LAVAD, VERA, UNIVAD, NAMELESS]
     publisher = FakePublisher(LIST)
-    with OpenAIServer(relevance_and_section_only) as server:
+    with pytest.MonkeyPatch.context() as env, OpenAIServer(relevance_and_section_only) as server:
+        env.setenv("OPENAI_API_KEY", "sk-test")
+        env.delenv("OPENAI_BASE_URL", raising=False)  # as conftest's _clean_env, which runs per test
         llm = LLMConfig(base_url=server.base_url, requests_per_minute=1_000_000, max_retries=0)
         report = run_pipeline(
             RunPlan(

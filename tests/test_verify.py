@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import api_source
 from tests.servers.arxiv_server import ArxivServer, Fault
-from tests.verify_world import UNUSED_IDS, WRONG_LINKS, catalogue, real, wrong_list
-from triagebot.adapters.sources.api import ArxivApiSource
-from triagebot.adapters.sources.http import Transport, check_api_page
+from tests.verify_world import UNUSED_IDS, WRONG_LINKS, catalogue, original_list, real, specimen, wrong_list
+from triagebot.adapters.sources.http import Transport
 from triagebot.awesome import parse
 from triagebot.cli import main
-from triagebot.config import ArxivConfig
 from triagebot.verify.check import Checker, CheckResult, FindingKind
 
 
@@ -26,26 +25,9 @@ def arxiv() -> Iterator[ArxivServer]:
         yield server
 
 
-def checker(server: ArxivServer, **overrides: object) -> tuple[Checker, Transport, list[float]]:
-    values: dict[str, object] = {
-        "api_url": server.api_url,
-        "delay_seconds": 0.0,
-        "backoff_seconds": 0.5,
-        "timeout": 5.0,
-        "max_retries": 2,
-        "lookup_batch": 20,
-    }
-    values.update(overrides)
-    config = ArxivConfig.model_validate(values)
-    sleeps: list[float] = []
-    transport = Transport.from_config(config, sleep=sleeps.append)
-    source = ArxivApiSource(config, transport.session("api", check_api_page))
-    return Checker(source, batch=config.lookup_batch), transport, sleeps
-
-
-def check(server: ArxivServer, text: str, **overrides: object) -> tuple[CheckResult, Transport, list[float]]:
-    run, transport, sleeps = checker(server, **overrides)
-    return run.check(parse(text).entries), transport, sleeps
+def check(server: ArxivServer, text: str) -> tuple[CheckResult, Transport, list[float]]:
+    source, transport, sleeps = api_source(server, lookup_batch=20)
+    return Checker(source, batch=20).check(parse(text).entries), transport, sleeps
 
 
 def test_awesome_xad_every_wrong_link_is_found_with_the_right_id_and_nothing_else(arxiv: ArxivServer) -> None:
@@ -78,8 +60,6 @@ def test_findings_carry_both_titles_as_evidence(arxiv: ArxivServer) -> None:
 
 
 def test_the_unchanged_list_has_no_finding(arxiv: ArxivServer) -> None:
-    from tests.verify_world import original_list
-
     arxiv.papers.append(
         next(p for p in catalogue() if p.arxiv_id == "2111.07677").model_copy(
             update={"arxiv_id": "2212.07900"}
@@ -90,28 +70,6 @@ def test_the_unchanged_list_has_no_finding(arxiv: ArxivServer) -> None:
 
 
 # ------------------------------------------------------------------ venue and code, real records
-
-SPECIMEN_IDS = {
-    "2507.19949": ("AF-CLIP", "arXiv 2025", ""),  # comment: "The paper is accepted by ACM MM' 25"
-    "2508.02903": ("RDDPM", "arXiv 2025", "[[code]](https://github.com/mehrdadmoradi124/RDDPM)"),
-    "2509.03277": ("PointAD+", "arXiv 2025", ""),  # comment: "Submitted to TPAMI"
-    "2503.24376": ("SEED-R1", "arXiv 2025", ""),  # "Technical Report (In Progress); Code released at …"
-    "2507.01999": ("CWT", "arXiv 2025", ""),  # "submitted to IEEE Transactions on …"
-    "2503.18325": ("LogSAD", "arXiv 2025", "[[code]](https://github.com/zhang0jhon/LogSAD)"),
-    "2503.19357": ("DeCo-Diff", "CVPR 2025", "[[code]]()"),  # an empty code link: code is missing
-    "2505.09926": ("AdaptCLIP", "arXiv 2025", "[[code]](https://github.com/gaobb/AdaptCLIP)"),
-    "2505.15205": ("Flashback", "arXiv 2025", ""),  # "12 pages, 5 figures"
-}
-
-
-def specimen() -> str:
-    """A short list in Awesome-XAD's style of REAL papers (titles as arXiv has them)."""
-    lines = ["# Specimen", "", "## Methods", ""]
-    for arxiv_id, (acronym, venue, code) in SPECIMEN_IDS.items():
-        title = real(arxiv_id).title
-        links = f"[[pdf]](https://arxiv.org/pdf/{arxiv_id}.pdf) {code}".rstrip()
-        lines.append(f"- **[{acronym}]** {title}. | **{venue}** | {links}")
-    return "\n".join(lines) + "\n"
 
 
 def test_venue_updates_and_code_links_only_where_real_metadata_supports_them(arxiv: ArxivServer) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.servers.arxiv_server import ArxivServer
 from tests.servers.github_server import GitHubServer
-from tests.verify_world import WRONG_LINKS, catalogue, original_list, wrong_list
+from tests.verify_world import WRONG_LINKS, catalogue, original_list, specimen, wrong_list
 from triagebot.cli import main
 from triagebot.pr_convention import UPKEEP_BRANCH, upkeep_keys
 
@@ -180,8 +180,6 @@ def test_protected_sections_are_reported_but_never_edited(
 def test_venue_and_code_updates_go_in_the_same_pr_only_where_the_edit_is_unambiguous(
     arxiv: ArxivServer, tmp_path: Path
 ) -> None:
-    from tests.test_verify import specimen
-
     listed = tmp_path / "README.md"
     listed.write_text(specimen(), encoding="utf-8")
     previews = tmp_path / "p"

@@ -31,12 +31,16 @@ MODELS_URL = "https://models.github.ai/inference"
 FAKE_TOKEN = "ghs_TRIAGEBOT-FAKE-TOKEN-0123456789"
 
 
-def _load(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict), path
+def _parse(text: str) -> dict[str, Any]:
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict), text[:200]
     if True in data:  # YAML 1.1 reads the key `on` as a boolean
         data["on"] = data.pop(True)
     return data
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return _parse(path.read_text(encoding="utf-8"))
 
 
 def _workflows() -> list[Path]:
@@ -94,25 +98,25 @@ def test_zizmor_finds_nothing_in_the_workflows_and_the_action_even_as_auditor() 
     assert findings == [], json.dumps(findings, indent=1)[:4000]
 
 
+def _zizmor_findings_in_repository(tmp_path: Path, name: str, text: str) -> list[Any]:
+    """zizmor on ``text`` as it would sit in a list repository's ``.github/workflows/<name>``."""
+    path = tmp_path / ".github" / "workflows" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    return _zizmor_findings(path)
+
+
 def test_zizmor_finds_nothing_in_the_readme_workflow(tmp_path: Path) -> None:
     """The workflow a list repository copies from the README, as it would sit there."""
-    path = tmp_path / ".github" / "workflows" / "triage.yml"
-    path.parent.mkdir(parents=True)
-    path.write_text(_readme_workflow_text(), encoding="utf-8")
-    findings = _zizmor_findings(path)
+    findings = _zizmor_findings_in_repository(tmp_path, "triage.yml", _readme_workflow_text())
     assert findings == [], json.dumps(findings, indent=1)[:4000]
 
 
 def test_zizmor_finds_nothing_in_the_readme_verify_workflow(tmp_path: Path) -> None:
     """The weekly verify workflow the README shows: a caller of the action with ``command: verify``."""
-    section = README.read_text(encoding="utf-8").split("## Keeping the list right", 1)[1].split("\n## ", 1)[0]
-    match = re.search(r"^```yaml\n(.*?)^```$", section, re.S | re.M)
-    assert match, "the verify section shows its workflow in a ```yaml block"
-    assert "command: verify" in match.group(1)
-    path = tmp_path / ".github" / "workflows" / "verify.yml"
-    path.parent.mkdir(parents=True)
-    path.write_text(match.group(1), encoding="utf-8")
-    findings = _zizmor_findings(path)
+    text = _readme_yaml("Keeping the list right")
+    assert "command: verify" in text
+    findings = _zizmor_findings_in_repository(tmp_path, "verify.yml", text)
     assert findings == [], json.dumps(findings, indent=1)[:4000]
 
 
@@ -251,6 +255,18 @@ class Ran:
     stdout: str
 
 
+def _run_bash(script: str, *, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``script`` under the shell GitHub uses for a ``run:`` step on Linux."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _run_step(tmp_path: Path, exit_code: int = 0, **inputs: str) -> Ran:
     """The action's "Run triagebot" script under bash, as the runner would run it, with the
     action's input defaults and ``inputs`` in its environment. ``triagebot`` on PATH is a stand-in
@@ -283,14 +299,7 @@ def _run_step(tmp_path: Path, exit_code: int = 0, **inputs: str) -> Ran:
     )
     stub.chmod(0o755)
     env["STUB_DIR"] = str(tmp_path)
-    result = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _run_bash(step["run"], cwd=tmp_path, env=env)
 
     def read(name: str) -> str:
         path = tmp_path / name
@@ -432,20 +441,20 @@ def test_job_permissions_environment_and_concurrency(workflow: str) -> None:
 # ------------------------------------------------------------------ the README's workflow
 
 
-def _readme_workflow_text() -> str:
-    section = README.read_text(encoding="utf-8").split("## Install the bot on a list repository", 1)[1]
-    section = section.split("\n## ", 1)[0]
+def _readme_yaml(heading: str) -> str:
+    """The ```yaml block of the README's section ``## <heading>``."""
+    section = README.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
     match = re.search(r"^```yaml\n(.*?)^```$", section, re.S | re.M)
-    assert match, "the install section shows the workflow in a ```yaml block"
+    assert match, f"the README section {heading!r} shows its workflow in a ```yaml block"
     return match.group(1)
 
 
+def _readme_workflow_text() -> str:
+    return _readme_yaml("Install the bot on a list repository")
+
+
 def _readme_workflow() -> dict[str, Any]:
-    data = yaml.safe_load(_readme_workflow_text())
-    assert isinstance(data, dict)
-    if True in data:
-        data["on"] = data.pop(True)
-    return data
+    return _parse(_readme_workflow_text())
 
 
 def test_readme_workflow_is_complete_in_at_most_40_lines() -> None:
@@ -510,15 +519,7 @@ def test_state_branch_restore_and_save_round_trip(tmp_path: Path) -> None:
         return work
 
     def step(script: str, work: Path) -> str:
-        result = subprocess.run(
-            # the shell GitHub uses for `run:` on Linux
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=work,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = _run_bash(script, cwd=work, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         return result.stdout
 

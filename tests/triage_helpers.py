@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
+from triagebot.adapters.llm.replay import recording_path
 from triagebot.models import Paper, SectionSpec
+from triagebot.ports import ModelRequest
 
 ROOT = "Explainable 2D Anomaly Detection Methods"
 PATHS = [
@@ -78,3 +83,19 @@ def deco_paper(make: Any, **fields: Any) -> Paper:
     }
     values.update(fields)
     return make("2503.19357", **values)  # type: ignore[no-any-return]
+
+
+def served_recordings(audit: Path, root: Path) -> set[Path]:
+    """The recordings under ``root`` that the exchanges of an audit log (exchanges.jsonl) were served from."""
+    served = set()
+    for line in audit.read_text(encoding="utf-8").splitlines():
+        exchange = json.loads(line)
+        request = ModelRequest(
+            kind=exchange["kind"],
+            paper_ids=tuple(exchange["paper_ids"]),
+            messages=(),
+            schema=BaseModel,  # the recording's path does not depend on the schema
+            prompt_version=exchange["prompt_version"],
+        )
+        served.add(recording_path(root, exchange["model"], request))
+    return served

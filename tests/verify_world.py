@@ -126,3 +126,27 @@ def catalogue() -> tuple[Paper, ...]:
 
 def real(arxiv_id: str) -> Paper:
     return next(p for p in real_papers() if p.arxiv_id == arxiv_id)
+
+
+# venue and code checks: a short list of REAL papers only
+SPECIMEN_IDS = {
+    "2507.19949": ("AF-CLIP", "arXiv 2025", ""),  # comment: "The paper is accepted by ACM MM' 25"
+    "2508.02903": ("RDDPM", "arXiv 2025", "[[code]](https://github.com/mehrdadmoradi124/RDDPM)"),
+    "2509.03277": ("PointAD+", "arXiv 2025", ""),  # comment: "Submitted to TPAMI"
+    "2503.24376": ("SEED-R1", "arXiv 2025", ""),  # "Technical Report (In Progress); Code released at …"
+    "2507.01999": ("CWT", "arXiv 2025", ""),  # "submitted to IEEE Transactions on …"
+    "2503.18325": ("LogSAD", "arXiv 2025", "[[code]](https://github.com/zhang0jhon/LogSAD)"),
+    "2503.19357": ("DeCo-Diff", "CVPR 2025", "[[code]]()"),  # an empty code link: code is missing
+    "2505.09926": ("AdaptCLIP", "arXiv 2025", "[[code]](https://github.com/gaobb/AdaptCLIP)"),
+    "2505.15205": ("Flashback", "arXiv 2025", ""),  # "12 pages, 5 figures"
+}
+
+
+def specimen() -> str:
+    """A short list in Awesome-XAD's style of REAL papers (titles as arXiv has them)."""
+    lines = ["# Specimen", "", "## Methods", ""]
+    for arxiv_id, (acronym, venue, code) in SPECIMEN_IDS.items():
+        title = real(arxiv_id).title
+        links = f"[[pdf]](https://arxiv.org/pdf/{arxiv_id}.pdf) {code}".rstrip()
+        lines.append(f"- **[{acronym}]** {title}. | **{venue}** | {links}")
+    return "\n".join(lines) + "\n"
