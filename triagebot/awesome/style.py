@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from triagebot.arxiv_ids import normalize_id, split_id
+from triagebot.arxiv_ids import link_form, normalize_id, split_id
 from triagebot.awesome.grammar import Fields, Layout, extract, squash_venue
 from triagebot.awesome.text import clean_text, clean_title, escape_markdown
 from triagebot.code_hosts import is_code_url
@@ -17,11 +17,6 @@ from triagebot.errors import ListError
 
 Ordering = Literal["append", "year", "alpha"]
 
-_ARXIV_FORM_RE = re.compile(
-    r"^(?P<prefix>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
-    r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?P<suffix>\.pdf)?$",
-    re.IGNORECASE,
-)
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _MIN_SECTION_SIZE = 3
 _VOTERS = 1000
@@ -69,14 +64,6 @@ def bullet_of(line: str) -> str:
     return match.group(0) if match else ""
 
 
-def arxiv_form(url: str) -> str | None:
-    """``https://arxiv.org/pdf/{id}.pdf`` for ``https://arxiv.org/pdf/1911.07389v2.pdf``, else None."""
-    match = _ARXIV_FORM_RE.match(url.strip())
-    if match is None:
-        return None
-    return match.group("prefix") + "{id}" + (match.group("suffix") or "")
-
-
 def paper_urls(fields: Fields, code_label: str | None) -> list[str]:
     """URLs of the item that point at the paper itself (the title link and non-code labelled links)."""
     run = set(fields.run)
@@ -108,7 +95,7 @@ def learn_style(samples: Sequence[Sample]) -> Style:
         form
         for s in usable
         for url in paper_urls(s.fields, code_label)
-        if (form := arxiv_form(url)) is not None
+        if (form := link_form(url)) is not None
     )
     ordering, descending = infer_ordering(everyone)
     return Style(
@@ -167,7 +154,7 @@ def style_from_example(line: str) -> Style:
     code = next((link.label for link in fields.run if is_code_url(link.url)), None)
     pdf = next((link.label for link in fields.run if link.label != code), "pdf")
     form = next(
-        (f for url in paper_urls(fields, code) if (f := arxiv_form(url))), "https://arxiv.org/abs/{id}"
+        (f for url in paper_urls(fields, code) if (f := link_form(url))), "https://arxiv.org/abs/{id}"
     )
     return Style(
         layout=fields.layout, bullet=bullet.lstrip(), pdf_link_form=form, pdf_label=pdf, code_label=code

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from triagebot.arxiv_ids import normalize_id
+from triagebot.arxiv_ids import link_form, normalize_id
 from triagebot.awesome.slots import (
     ISO_DATE_RE,
     KEY_DATE_RE,
@@ -57,11 +57,6 @@ _ESCAPE_RE = re.compile(r"([\\`*\[\]<>])")
 _STRICT_RE = re.compile(r"([\\`*\[\]<>().,;:'\-])")
 _LONE_UNDERSCORE_RE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _OWNER_REPO_RE = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)", re.IGNORECASE)
-_ARXIV_FORM_RE = re.compile(
-    r"^(?P<prefix>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
-    r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?P<suffix>\.pdf)?$",
-    re.IGNORECASE,
-)
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
 # what a template may keep that holds digits which are no fact of the entry: link targets, image
@@ -112,13 +107,6 @@ class SectionStyle:
             if any(link.kind == "code" for link in sample.reading.links) == with_code:
                 return sample
         return self.templates[0]
-
-
-def arxiv_form(url: str) -> str | None:
-    match = _ARXIV_FORM_RE.match(url.strip())
-    if match is None:
-        return None
-    return match.group("prefix") + "{id}" + (match.group("suffix") or "")
 
 
 def _raw(lines: Sequence[str], start: int, stop: int) -> str:
@@ -229,7 +217,7 @@ def learn_section_style(
         form
         for s in usable
         for link in s.reading.links
-        if link.kind in ("title", "paper", "venue") and (form := arxiv_form(link.url))
+        if link.kind in ("title", "paper", "venue") and (form := link_form(link.url))
     )
     local = _venues(s.reading for s in samples)
     return SectionStyle(
