@@ -11,7 +11,7 @@ from typing import Literal
 
 from triagebot.arxiv_ids import link_form, normalize_id, split_id
 from triagebot.awesome.grammar import Fields, Layout, extract, squash_venue
-from triagebot.awesome.text import clean_text, clean_title, escape_markdown
+from triagebot.awesome.text import clean_text, clean_title, escape_markdown, safe_url
 from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
@@ -161,13 +161,6 @@ def style_from_example(line: str) -> Style:
     )
 
 
-def _safe_url(url: str) -> str:
-    cleaned = clean_text(url)
-    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
-        cleaned = cleaned.replace(raw, encoded)
-    return cleaned.replace("]", "%5D")
-
-
 def render_entry(
     style: Style,
     *,
@@ -217,7 +210,7 @@ def _render_links(style: Style, ident: str, code_url: str | None) -> str:
     if "{url}" not in title_fmt:
         pairs.append((style.pdf_label, style.paper_url(ident)))
     if code_url:
-        pairs.append((style.code_label or "code", _safe_url(code_url)))
+        pairs.append((style.code_label or "code", safe_url(code_url)))
     fmt = style.layout.link_format
     return style.layout.link_separator.join(
         fmt.format(label=escape_markdown(lbl), url=url) for lbl, url in pairs

@@ -33,7 +33,7 @@ from triagebot.awesome.slots import (
     venue_of,
 )
 from triagebot.awesome.structure import Block, scan
-from triagebot.awesome.text import clean_text, clean_title, split_lines
+from triagebot.awesome.text import clean_text, clean_title, safe_url, split_lines
 from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
@@ -365,13 +365,6 @@ def escape_title(text: str, *, pipes: bool, strict: bool = False) -> str:
     return escaped.replace("|", "\\|") if pipes or strict else escaped
 
 
-def _safe_url(url: str) -> str:
-    cleaned = clean_text(url)
-    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
-        cleaned = cleaned.replace(raw, encoded)
-    return cleaned.replace("]", "%5D")
-
-
 @dataclass(frozen=True)
 class _Fill:
     """What goes into a template's slots."""
@@ -395,7 +388,7 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
     title = clean_title(new.title)
     if not title:
         raise ListError(f"{ident}: empty title")
-    code = _safe_url(new.code_url) if new.code_url else None
+    code = safe_url(new.code_url) if new.code_url else None
     sample = style.template(code is not None)
     paper_url = style.paper_form.format(id=ident)
     venue = _venue_name(style, new.venue)

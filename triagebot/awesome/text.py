@@ -95,6 +95,14 @@ def escape_markdown(text: str, *, strict: bool = False) -> str:
     return _LONE_UNDERSCORE_RE.sub(r"\\_", escaped)
 
 
+def safe_url(url: str) -> str:
+    """A URL cleaned, with what would end or break a Markdown link target percent-encoded."""
+    cleaned = clean_text(url)
+    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
+        cleaned = cleaned.replace(raw, encoded)
+    return cleaned.replace("]", "%5D")
+
+
 def clean_title(text: str) -> str:
     """A title as an entry shows it: clean text without trailing periods (the grammar owns the period).
 
