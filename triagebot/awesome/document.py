@@ -23,11 +23,11 @@ from triagebot.awesome.template import (
     Sample,
     SectionStyle,
     learn_section_style,
-    learn_venues,
     next_marker,
     read_block,
     render,
     usual_code_label,
+    venue_spellings,
 )
 from triagebot.awesome.text import body, dominant_ending, is_paper_url, split_lines
 from triagebot.errors import ListError
@@ -132,7 +132,7 @@ class Document:
 
     @cached_property
     def venues(self) -> dict[str, str]:
-        return learn_venues([sample.reading for sample in self.samples.values()])
+        return venue_spellings(sample.reading for sample in self.samples.values())
 
     def section_style(self, section: Section) -> SectionStyle:
         """The style of ``section``'s own entries; for an empty section, the list's when it has one.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import link_form, normalize_id
+from triagebot.awesome.grammar import squash_venue
 from triagebot.awesome.slots import (
     ISO_DATE_RE,
     KEY_DATE_RE,
@@ -33,6 +34,7 @@ from triagebot.awesome.slots import (
     venue_of,
 )
 from triagebot.awesome.structure import Block, scan
+from triagebot.awesome.style import learn_venues
 from triagebot.awesome.text import clean_text, clean_title, safe_url, split_lines
 from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
@@ -219,7 +221,7 @@ def learn_section_style(
         for link in s.reading.links
         if link.kind in ("title", "paper", "venue") and (form := link_form(link.url))
     )
-    local = _venues(s.reading for s in samples)
+    local = venue_spellings(s.reading for s in samples)
     return SectionStyle(
         kind=kind,
         templates=tuple(with_code[:1] + without[:1] + chosen[:1]),
@@ -302,17 +304,9 @@ def _loose(samples: Sequence[Sample]) -> bool:
     return sum(1 for s in samples if s.block.loose) * 2 > len(samples)
 
 
-def _venues(readings: Iterable[Reading]) -> dict[str, str]:
-    spellings: dict[str, Counter[str]] = {}
-    for reading in readings:
-        if reading.venue is not None and reading.venue.venue:
-            venue = reading.venue.venue
-            spellings.setdefault(venue.casefold(), Counter())[venue] += 1
-    return {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
-
-
-def learn_venues(readings: Sequence[Reading]) -> dict[str, str]:
-    return _venues(readings)
+def venue_spellings(readings: Iterable[Reading]) -> dict[str, str]:
+    """casefold -> the spelling of each venue the readings use most."""
+    return learn_venues(reading.venue.venue for reading in readings if reading.venue is not None)
 
 
 def _order(readings: Sequence[Reading]) -> Order:
@@ -529,8 +523,7 @@ def _tidy(line: str) -> str:
 
 
 def _venue_name(style: SectionStyle, venue: str | None) -> str:
-    name = clean_text(venue or "") or "arXiv"
-    squashed = " ".join(name.replace(",", " ").split())
+    squashed = squash_venue(clean_text(venue or "") or "arXiv")
     return style.venues.get(squashed.casefold(), squashed)
 
 
