@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from triagebot.arxiv_ids import ids_in, normalize_id
-from triagebot.awesome.grammar import Layout, extract
+from triagebot.awesome.grammar import extract
 from triagebot.awesome.index import EntryIndex
 from triagebot.awesome.slots import Reading, month_number, read
 from triagebot.awesome.structure import Block, Heading, Structure, scan
@@ -58,9 +58,7 @@ class Entry:
     links: list[tuple[str, str]]  # (label, url); a title link has its title as label
     arxiv_id: str | None
     parsed: bool  # fits the list's grammar
-    layout: Layout | None = field(default=None, compare=False, repr=False)
     bullet: str = field(default="", compare=False, repr=False)
-    run_labels: tuple[str, ...] = field(default=(), compare=False, repr=False)
     kind: str = field(default="item", compare=False, repr=False)  # item | paragraph | row
 
 
@@ -428,7 +426,6 @@ def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -
         arxiv_id=arxiv_id,
         parsed=reading.title is not None
         and any(link.kind in ("title", "paper", "venue") for link in reading.links),
-        layout=None,
         bullet=marker,
         kind=block.kind,
     )

@@ -22,7 +22,6 @@ _SIGNED_URL_RE = re.compile(
     re.IGNORECASE,
 )
 _EXTERNAL_LINK_RE = re.compile(r"\]\(\s*<?(?:https?:)?//|<https?://|href=[\"']?https?://", re.IGNORECASE)
-_HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\\)[ \t]*$", re.IGNORECASE)
 _CODE_LABELS = frozenset({"code", "github", "repo", "repository", "source", "implementation"})
 
 

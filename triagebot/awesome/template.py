@@ -36,7 +36,6 @@ from triagebot.awesome.slots import (
 from triagebot.awesome.structure import Block, scan
 from triagebot.awesome.style import learn_venues
 from triagebot.awesome.text import clean_text, clean_title, safe_url, split_lines
-from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
 Order = Literal["newest-first", "newest-last", "append"]
@@ -774,7 +773,3 @@ def next_marker(sample: Block, reading: Reading, number: int | None) -> str:
         return written
     shown = str(number if number is not None else int(match.group(3)))
     return f"{match.group(1)}{shown}{match.group(4)}{match.group(5)}"
-
-
-def is_code(url: str) -> bool:
-    return is_code_url(url)
