@@ -134,7 +134,7 @@ def _walk(tokens: list[Token], lines: Sequence[str], out: Structure) -> None:  #
             if (block := _paragraph(tokens, index, lines)) is not None:
                 out.blocks.append(block)
         elif kind == "table_open" and span is not None:
-            table = (span[0], _header(tokens, index))
+            table = (span[0], _inlines(tokens, index, "thead_close"))
         elif kind == "tr_open" and span is not None and table is not None and span[0] > table[0]:
             if (block := _row(tokens, index, table[1])) is not None:
                 out.blocks.append(block)
@@ -209,11 +209,12 @@ def _one_line_entry(content: str) -> bool:
     return is_paper_url(match.group("url"))
 
 
-def _header(tokens: list[Token], index: int) -> tuple[str, ...]:
+def _inlines(tokens: list[Token], index: int, until: str) -> tuple[str, ...]:
+    """The inline contents (a table's cells) after ``tokens[index]``, up to the first ``until`` token."""
     cells: list[str] = []
     for position in range(index + 1, len(tokens)):
         token = tokens[position]
-        if token.type == "thead_close":
+        if token.type == until:
             break
         if token.type == "inline":
             cells.append(token.content)
@@ -223,18 +224,8 @@ def _header(tokens: list[Token], index: int) -> tuple[str, ...]:
 def _row(tokens: list[Token], index: int, header: tuple[str, ...]) -> Block | None:
     span = tokens[index].map
     assert span is not None
-    cells = _cells(tokens, index)
+    cells = _inlines(tokens, index, "tr_close")
     content = " | ".join(cells)
     if not _OUTSIDE_LINK_RE.search(content):
         return None
     return Block("row", span[0], span[1], span[1], cells=cells, header=header)
-
-
-def _cells(tokens: list[Token], index: int) -> tuple[str, ...]:
-    cells: list[str] = []
-    for token in tokens[index + 1 :]:
-        if token.type == "tr_close":
-            break
-        if token.type == "inline":
-            cells.append(token.content)
-    return tuple(cells)
