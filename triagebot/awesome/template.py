@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from triagebot.arxiv_ids import link_form, normalize_id
@@ -77,6 +78,8 @@ _OWN_MARKS_RE = re.compile(
 )
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
+_TITLE_HEADERS = ("title", "paper", "name", "method")  # in this order of preference
+_VENUE_HEADERS = ("venue", "conference", "journal")
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
 _MAX_OUT_OF_ORDER = 0.1
 
@@ -120,19 +123,21 @@ def read_block(lines: Sequence[str], block: Block) -> Reading:
     if block.kind != "row":
         return read(text)
     cells = cell_spans(text)
-    column = title_column(block.header, block.cells)
+    column, venue = _header_columns(block.header)
+    if column is None:  # the header names no title column: the first cell with a (non-badge) link
+        column = next((i for i, cell in enumerate(block.cells) if "](" in cell and "![" not in cell), 0)
     title_cell = cells[column] if column < len(cells) else None
-    venue = venue_column(block.header)
     venue_cell = cells[venue] if venue is not None and venue < len(cells) else None
     return read(text, title_cell=title_cell, cells=cells, venue_cell=venue_cell)
 
 
-def venue_column(header: Sequence[str]) -> int | None:
+@lru_cache(maxsize=64)
+def _header_columns(header: tuple[str, ...]) -> tuple[int | None, int | None]:
+    """(title column, venue column) as a table's header names them (None: not named); read once a table."""
     names = [clean_text(h).casefold() for h in header]
-    return next(
-        (i for i, name in enumerate(names) if any(w in name for w in ("venue", "conference", "journal"))),
-        None,
-    )
+    title = next((i for wanted in _TITLE_HEADERS for i, name in enumerate(names) if wanted in name), None)
+    venue = next((i for i, name in enumerate(names) if any(w in name for w in _VENUE_HEADERS)), None)
+    return title, venue
 
 
 def cell_spans(row: str) -> tuple[Span, ...]:
@@ -158,15 +163,6 @@ def cell_spans(row: str) -> tuple[Span, ...]:
     for left, right in itertools.pairwise(edges):
         spans.append(Span(left + 1, right))
     return tuple(spans)
-
-
-def title_column(header: Sequence[str], cells: Sequence[str]) -> int:
-    names = [clean_text(h).casefold() for h in header]
-    for wanted in ("title", "paper", "name", "method"):
-        for index, name in enumerate(names):
-            if wanted in name:
-                return index
-    return next((i for i, cell in enumerate(cells) if "](" in cell and "![" not in cell), 0)
 
 
 def learn_section_style(
