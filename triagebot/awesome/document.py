@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from triagebot.arxiv_ids import ids_in, normalize_id
+from triagebot.arxiv_ids import ids_in
 from triagebot.awesome.grammar import extract
 from triagebot.awesome.index import EntryIndex
 from triagebot.awesome.slots import Reading, month_number, read
@@ -406,12 +406,11 @@ def parse_list(text: str, path: str) -> Document:
 def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -> Entry:
     raw = body("".join(lines[block.start : block.stop]))
     links = [(link.label, link.url) for link in reading.links]
+    arxiv_id = reading.arxiv_id()
     if block.stop > block.head_stop:  # nested lines belong to the entry: their links too
         nested = read("".join(lines[block.head_stop : block.stop]))
         links += [(link.label, link.url) for link in nested.links]
-    arxiv_id = reading.arxiv_id() or next(
-        (i for _, url in links if "arxiv" in url.casefold() and (i := normalize_id(url))), None
-    )
+        arxiv_id = arxiv_id or next((link.arxiv for link in nested.links if link.arxiv), None)
     marker = reading.text[reading.marker.start : reading.marker.end] if reading.marker else ""
     return Entry(
         line=block.start + 1,

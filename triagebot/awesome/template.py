@@ -624,7 +624,7 @@ def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int
     label = text[link.label_span.start : link.label_span.end]
     if link.kind in ("title", "paper"):
         edits = [(*url, fill.paper_url)]
-        old = normalize_id(link.url) if "arxiv" in link.url.casefold() else None
+        old = link.arxiv
         if link.image and old and old in label:
             edits.append((link.label_span.start, link.label_span.end, label.replace(old, fill.ident)))
         return edits
