@@ -16,8 +16,8 @@ from triagebot.awesome.grammar import extract
 from triagebot.awesome.index import EntryIndex
 from triagebot.awesome.slots import Reading, month_number, read
 from triagebot.awesome.structure import Block, Heading, Structure, scan
+from triagebot.awesome.style import DEFAULT_EXAMPLE, Style, learn_style
 from triagebot.awesome.style import Sample as StyleSample
-from triagebot.awesome.style import Style, learn_style
 from triagebot.awesome.template import (
     NewEntry,
     Sample,
@@ -161,10 +161,8 @@ class Document:
                 "engine reads, so it has no style to follow (hint: add the paper by hand)"
             )
         if not everyone:
-            from triagebot.awesome.style import DEFAULT_EXAMPLE
-
-            reading = parse(DEFAULT_EXAMPLE + "\n")
-            return reading.section_style_of_all("an empty list")
+            example = parse(DEFAULT_EXAMPLE + "\n")
+            return learn_section_style(list(example.samples.values()), example.venues, "an empty list")
         try:
             return learn_section_style(everyone, self.venues, section.path)
         except ListError:
@@ -192,9 +190,6 @@ class Document:
         if words is not None:
             words = words | {w.casefold() for w in label.split()}
         return dataclasses.replace(style, templates=(found[0], *style.templates), common_words=words)
-
-    def section_style_of_all(self, name: str) -> SectionStyle:
-        return learn_section_style(list(self.samples.values()), self.venues, name)
 
     def plan(self, section_name: str, new: NewEntry) -> tuple[int, str, bool]:
         """Where and what to insert for ``new`` in the section: (0-based line, entry text, blank-separated).

@@ -36,7 +36,7 @@ from triagebot.awesome.slots import (
 )
 from triagebot.awesome.structure import Block, scan
 from triagebot.awesome.style import learn_venues
-from triagebot.awesome.text import clean_text, clean_title, safe_url, split_lines
+from triagebot.awesome.text import clean_text, clean_title, mask, safe_url, split_lines
 from triagebot.errors import ListError
 
 Order = Literal["newest-first", "newest-last", "append"]
@@ -142,8 +142,6 @@ def _header_columns(header: tuple[str, ...]) -> tuple[int | None, int | None]:
 
 def cell_spans(row: str) -> tuple[Span, ...]:
     """Spans of a table row's cells, inside the pipes (escaped pipes and code spans respected)."""
-    from triagebot.awesome.text import mask
-
     masked = mask(row)
     depth = 0
     cuts: list[int] = []
