@@ -36,7 +36,7 @@ from triagebot.awesome.slots import (
 )
 from triagebot.awesome.structure import Block, scan
 from triagebot.awesome.style import learn_venues
-from triagebot.awesome.text import clean_text, clean_title, mask, safe_url, split_lines
+from triagebot.awesome.text import clean_text, clean_title, escape_title, mask, safe_url, split_lines
 from triagebot.errors import ListError
 
 Order = Literal["newest-first", "newest-last", "append"]
@@ -55,9 +55,6 @@ _MONTH_NAMES = (
     "November",
     "December",
 )
-_ESCAPE_RE = re.compile(r"([\\`*\[\]<>])")
-_STRICT_RE = re.compile(r"([\\`*\[\]<>().,;:'\-])")
-_LONE_UNDERSCORE_RE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _OWNER_REPO_RE = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
@@ -340,16 +337,6 @@ class NewEntry:
     day: int | None = None  # of the arXiv submission, for lists that show the full date
     code_url: str | None = None
     authors: tuple[str, ...] = ()
-
-
-def escape_title(text: str, *, pipes: bool, strict: bool = False) -> str:
-    """Escape only what CommonMark would otherwise read as markup inside an entry.
-
-    ``strict`` also escapes the punctuation a venue or a separator could be read from; used only
-    when the minimal form would not read back as the same title.
-    """
-    escaped = _LONE_UNDERSCORE_RE.sub(r"\\_", (_STRICT_RE if strict else _ESCAPE_RE).sub(r"\\\1", text))
-    return escaped.replace("|", "\\|") if pipes or strict else escaped
 
 
 @dataclass(frozen=True)
