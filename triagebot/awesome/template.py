@@ -27,6 +27,7 @@ from triagebot.awesome.slots import (
     ISO_DATE_RE,
     KEY_DATE_RE,
     MARKER_RE,
+    MONTH_NAMES,
     LinkSlot,
     Reading,
     Span,
@@ -41,20 +42,7 @@ from triagebot.errors import ListError
 
 Order = Literal["newest-first", "newest-last", "append"]
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_FULL_MONTHS = frozenset(name.casefold() for name in MONTH_NAMES)
 _OWNER_REPO_RE = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)", re.IGNORECASE)
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
@@ -266,7 +254,7 @@ def _written_label(samples: Sequence[Sample], label: str) -> str:
 def _month_dot(samples: Sequence[Sample]) -> bool:
     """Whether most of the section's abbreviated month names end with a dot."""
     written = [s.reading.date[0] for s in samples if s.reading.date is not None]
-    short = [w for w in written if not any(w.rstrip(".").casefold() == m.casefold() for m in _MONTH_NAMES)]
+    short = [w for w in written if w.rstrip(".").casefold() not in _FULL_MONTHS]
     return sum(w.endswith(".") for w in short) * 2 > len(short)
 
 
@@ -590,13 +578,11 @@ def _date_text(date: tuple[str, VenueSlot], new: NewEntry, ident: str, month_dot
         return f"{new.year}-{new.month:02d}-{new.day:02d}"
     if new.month is None:
         return str(new.year)
-    name = _MONTH_NAMES[new.month - 1]
+    name = MONTH_NAMES[new.month - 1]
     bare = written.rstrip(".")
-    shown = name if len(bare) > 4 else name[: len(bare)] if len(bare) == 4 and name[:4] == bare else name[:3]
-    if len(bare) == 4 and name[:4] != bare:
-        shown = name[:3]
+    shown = name if len(bare) > 4 else name[:4] if len(bare) == 4 and name[:4] == bare else name[:3]
     # "May" or "June" shows no abbreviation: the section's other dates tell whether one takes a dot
-    abbreviated = bool(bare) and not any(bare.casefold() == m.casefold() for m in _MONTH_NAMES)
+    abbreviated = bool(bare) and bare.casefold() not in _FULL_MONTHS
     dot = written.endswith(".") if abbreviated else month_dot
     if dot and shown != name:
         shown += "."
