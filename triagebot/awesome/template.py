@@ -93,7 +93,7 @@ class SectionStyle:
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
-            if any(link.kind == "code" for link in sample.reading.links) == with_code:
+            if _has_code(sample) == with_code:
                 return sample
         return self.templates[0]
 
@@ -162,37 +162,40 @@ def learn_section_style(
     kinds = Counter(s.block.kind for s in usable)
     kind = kinds.most_common(1)[0][0]
     usable = [s for s in usable if s.block.kind == kind]
-    shapes = Counter(s.reading.shape() for s in usable)
-    shape, count = shapes.most_common(1)[0]
+    shape_of = [s.reading.shape() for s in usable]
+    shape, count = Counter(shape_of).most_common(1)[0]
     if len(usable) >= 3 and count / len(usable) < _MIN_SHARE:
         raise ListError(
             f"section {section!r}: its {len(usable)} entries share no one style "
             f"(the most common is used by {count}); add the paper by hand"
         )
-    chosen = [s for s in usable if s.reading.shape() == shape]
+    chosen = [s for s, own in zip(usable, shape_of, strict=True) if own == shape]
     code_labels = _code_labels(usable) or _code_labels(peers)
     code_label = code_labels.most_common(1)[0][0] if code_labels else ""
     common = _common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label)
     # newest entries first: their style is the current one; fewest "other" links first, and fewest
     # words of their own outside the slots ("Local Demo" in a table cell) that a new entry cannot keep
-    exact = Counter(s.reading.shape(exact=True) for s in chosen)
-    chosen.sort(
-        key=lambda s: (
-            -exact[s.reading.shape(exact=True)],
-            _own_words(s.reading, common),
-            len(_OWN_MARKS_RE.findall(s.reading.text)),
-            _others(s.reading),
-            -s.block.start,
-        )
+    exact_of = [s.reading.shape(exact=True) for s in chosen]
+    exact = Counter(exact_of)
+    ranked = sorted(
+        zip(chosen, exact_of, strict=True),
+        key=lambda pair: (
+            -exact[pair[1]],
+            _own_words(pair[0].reading, common),
+            len(_OWN_MARKS_RE.findall(pair[0].reading.text)),
+            _others(pair[0].reading),
+            -pair[0].block.start,
+        ),
     )
-    with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
+    chosen = [s for s, _ in ranked]
+    with_code = [s for s in chosen if _has_code(s)]
     with_code.sort(
         key=lambda s: (
             not any(link.label.casefold() == code_label for link in s.reading.links),
             len(_OWN_MARKS_RE.findall(s.reading.text)),  # fewest badges of its own to leave out
         )
     )
-    without = [s for s in chosen if s not in with_code]
+    without = [s for s in chosen if not _has_code(s)]
     forms = Counter(
         form
         for s in usable
@@ -212,6 +215,10 @@ def learn_section_style(
         month_dot=_month_dot(usable),
         code_label=_written_label(usable or peers, code_label),
     )
+
+
+def _has_code(sample: Sample) -> bool:
+    return any(link.kind == "code" for link in sample.reading.links)
 
 
 def _code_labels(samples: Sequence[Sample]) -> Counter[str]:
