@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,13 +10,13 @@ from typing import Literal
 
 from triagebot.arxiv_ids import link_form, normalize_id, split_id
 from triagebot.awesome.grammar import Fields, Layout, extract, squash_venue
+from triagebot.awesome.slots import MARKER_RE
 from triagebot.awesome.text import clean_text, clean_title, escape_markdown, safe_url
 from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
 Ordering = Literal["append", "year", "alpha"]
 
-_BULLET_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _MIN_SECTION_SIZE = 3
 _VOTERS = 1000
 _MAX_OUT_OF_ORDER = 0.1
@@ -60,7 +59,7 @@ class Sample:
 
 
 def bullet_of(line: str) -> str:
-    match = _BULLET_RE.match(line)
+    match = MARKER_RE.match(line)
     return match.group(0) if match else ""
 
 
