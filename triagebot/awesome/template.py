@@ -455,14 +455,27 @@ def _star_swap(reading: Reading, fill: _Fill) -> list[tuple[str, str]]:
     """(template repository, new repository) when a badge that is no link names the template's
     GitHub code repository (``![Star](img.shields.io/github/stars/owner/repo.svg)``) and the new
     paper's code is on GitHub too: that badge is the code's, and is rewritten, not left out."""
-    new_repo = _OWNER_REPO_RE.match(fill.code) if fill.code else None
+    new_repo = _github_repo(fill.code) if fill.code else None
     if new_repo is None:
         return []
     for link in reading.links:
-        old_repo = _OWNER_REPO_RE.match(link.url) if link.kind == "code" else None
+        old_repo = _github_repo(link.url) if link.kind == "code" else None
         if old_repo is not None:
-            return [(old_repo.group(1), new_repo.group(1))]
+            return [(old_repo, new_repo)]
     return []
+
+
+def _github_repo(url: str) -> str | None:
+    """``owner/repo`` of a GitHub URL, else None."""
+    match = _OWNER_REPO_RE.match(url)
+    return match.group(1) if match is not None else None
+
+
+def _badge_repo(reading: Reading, link: LinkSlot) -> str | None:
+    """The GitHub repository a badge link names in its image (a star badge), else None."""
+    repo = _github_repo(link.url) if link.image else None
+    label = reading.text[link.label_span.start : link.label_span.end]
+    return repo if repo is not None and repo in label else None
 
 
 def _date_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
@@ -617,18 +630,12 @@ def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int
         if usual and not link.image and clean_text(usual).casefold() != link.label.casefold():
             # "[Hugging Face](url)" in a template: the new code link is labelled as the section's are
             edits.append((link.label_span.start, link.label_span.end, usual))
-        old_repo = _OWNER_REPO_RE.match(link.url)
-        if link.image and old_repo and old_repo.group(1) in label:
-            new_repo = _OWNER_REPO_RE.match(fill.code)
+        old_repo = _badge_repo(reading, link)
+        if old_repo is not None:
+            new_repo = _github_repo(fill.code)
             if new_repo is None:  # a GitHub star badge cannot show another host's repository
                 return [_drop(text, link.outer, reading)]
-            edits.append(
-                (
-                    link.label_span.start,
-                    link.label_span.end,
-                    label.replace(old_repo.group(1), new_repo.group(1)),
-                )
-            )
+            edits.append((link.label_span.start, link.label_span.end, label.replace(old_repo, new_repo)))
         return edits
     return [_drop(text, link.outer, reading)]
 
@@ -731,10 +738,7 @@ def _keeps(template: Reading, link: LinkSlot, code: str) -> bool:
     """Whether the template's code ``link`` is rewritten for ``code`` (a GitHub badge needs GitHub)."""
     if link.kind != "code":
         return False
-    old_repo = _OWNER_REPO_RE.match(link.url)
-    label = template.text[link.label_span.start : link.label_span.end]
-    badge_names_repo = link.image and old_repo is not None and old_repo.group(1) in label
-    return not badge_names_repo or _OWNER_REPO_RE.match(code) is not None
+    return _badge_repo(template, link) is None or _github_repo(code) is not None
 
 
 def next_marker(sample: Block, reading: Reading, number: int | None) -> str:
