@@ -22,6 +22,7 @@ from triagebot.awesome.template import (
     NewEntry,
     Sample,
     SectionStyle,
+    has_code,
     learn_section_style,
     next_marker,
     read_block,
@@ -173,15 +174,14 @@ class Document:
 
     def _borrow_code_form(self, style: SectionStyle) -> SectionStyle:
         """A section none of whose entries has a code link writes one as the list's same-shaped entries do."""
-        if any(link.kind == "code" for t in style.templates for link in t.reading.links):
+        if any(has_code(t) for t in style.templates):
             return style
         shape = style.templates[0].reading.shape(exact=True)
         label = usual_code_label(list(self.samples.values()))
         found = [
             sample
             for sample in self.samples.values()
-            if sample.reading.shape(exact=True) == shape
-            and any(link.kind == "code" for link in sample.reading.links)
+            if has_code(sample) and sample.reading.shape(exact=True) == shape
         ]
         found.sort(key=lambda s: not any(link.label.casefold() == label for link in s.reading.links))
         if not found:

@@ -93,7 +93,7 @@ class SectionStyle:
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
-            if _has_code(sample) == with_code:
+            if has_code(sample) == with_code:
                 return sample
         return self.templates[0]
 
@@ -188,14 +188,14 @@ def learn_section_style(
         ),
     )
     chosen = [s for s, _ in ranked]
-    with_code = [s for s in chosen if _has_code(s)]
+    with_code = [s for s in chosen if has_code(s)]
     with_code.sort(
         key=lambda s: (
             not any(link.label.casefold() == code_label for link in s.reading.links),
             len(_OWN_MARKS_RE.findall(s.reading.text)),  # fewest badges of its own to leave out
         )
     )
-    without = [s for s in chosen if not _has_code(s)]
+    without = [s for s in chosen if not has_code(s)]
     forms = Counter(
         form
         for s in usable
@@ -217,7 +217,8 @@ def learn_section_style(
     )
 
 
-def _has_code(sample: Sample) -> bool:
+def has_code(sample: Sample) -> bool:
+    """Whether the entry has a code link."""
     return any(link.kind == "code" for link in sample.reading.links)
 
 
