@@ -202,17 +202,10 @@ class Document:
         index, after = self._position(section, style, when)
         template = style.template(new.code_url is not None)
         number = None
-        if template.block.number is not None:
-            if (
-                after is not None
-                and after.line in self.samples
-                and self.samples[after.line].block.number is not None
-            ):
-                number = (self.samples[after.line].block.number or 0) + 1
-            elif section.entries and self.samples[section.entries[0].line].block.number is not None:
-                number = self.samples[section.entries[0].line].block.number
-            else:
-                number = 1
+        if template.block.number is not None:  # after the entry it follows, else as the first one is
+            previous = self.samples[after.line].block.number if after is not None else None
+            first = self.samples[section.entries[0].line].block.number if section.entries else None
+            number = previous + 1 if previous is not None else first if first is not None else 1
         marker = next_marker(template.block, template.reading, number)
         return index, render(style, new, marker), style.blank_between
 
