@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from triagebot.awesome import insert_entry, parse
+from triagebot.awesome import Document, insert_entry, parse
 from triagebot.awesome.template import NewEntry
 from triagebot.errors import ListError
 
@@ -38,9 +38,8 @@ NEW = NewEntry(
 )
 
 
-def check(text: str, section: str) -> tuple[bool, str]:
-    """(a correct insertion, the entry or the reason it is not)."""
-    doc = parse(text)
+def check(text: str, doc: Document, section: str) -> tuple[bool, str]:
+    """(a correct insertion into ``doc``, parsed from ``text``; the entry or the reason it is not)."""
     try:
         _, entry, _ = doc.plan(section, NEW)
         new = insert_entry(text, section, entry)
@@ -75,7 +74,7 @@ def main() -> None:
         assert doc.render() == text
         recognised = sum(1 for e in doc.entries if e.parsed)
         dup = doc.index.find(arxiv_id=row["id"]) if row["id"] != "-" else None
-        ok, detail = check(text, row["section"])
+        ok, detail = check(text, doc, row["section"])
         inserted += ok
         duplicates += dup is not None or row["id"] == "-"
         print(f"{row['file']}")

@@ -15,6 +15,11 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 _BARE_RE = re.compile(rf"^(?:arxiv:)?(?:{_NEW}|{_OLD}){_VERSION}$", re.IGNORECASE)
+_FORM_RE = re.compile(
+    r"^(?P<prefix>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
+    rf"(?:{NEW_ID}|{OLD_ID})(?:v\d+)?(?P<suffix>\.pdf)?$",
+    re.IGNORECASE,
+)
 
 
 def split_id(text: str) -> tuple[str, int | None] | None:
@@ -37,6 +42,15 @@ def split_id(text: str) -> tuple[str, int | None] | None:
 def ids_in(text: str) -> list[tuple[int, str]]:
     """(offset, version-less id) of every arXiv link in ``text`` (abs, pdf, html, /ftp/ forms)."""
     return [(m.start(), m.group("new") or m.group("old")) for m in _URL_RE.finditer(text)]
+
+
+def link_form(url: str) -> str | None:
+    """``https://arxiv.org/pdf/{id}.pdf`` for ``https://arxiv.org/pdf/1911.07389v2.pdf``: how a list
+    writes its arXiv links, the id left as ``{id}``; None for a URL that is no arXiv paper link."""
+    match = _FORM_RE.match(url.strip())
+    if match is None:
+        return None
+    return match.group("prefix") + "{id}" + (match.group("suffix") or "")
 
 
 def normalize_id(text: str) -> str | None:

@@ -11,23 +11,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from triagebot.arxiv_ids import ids_in, normalize_id
-from triagebot.awesome.grammar import Layout, extract
+from triagebot.arxiv_ids import ids_in
+from triagebot.awesome.grammar import extract
 from triagebot.awesome.index import EntryIndex
 from triagebot.awesome.slots import Reading, month_number, read
 from triagebot.awesome.structure import Block, Heading, Structure, scan
+from triagebot.awesome.style import DEFAULT_EXAMPLE, Style, learn_style
 from triagebot.awesome.style import Sample as StyleSample
-from triagebot.awesome.style import Style, learn_style
 from triagebot.awesome.template import (
     NewEntry,
     Sample,
     SectionStyle,
+    has_code,
     learn_section_style,
-    learn_venues,
     next_marker,
     read_block,
     render,
     usual_code_label,
+    venue_spellings,
 )
 from triagebot.awesome.text import body, dominant_ending, is_paper_url, split_lines
 from triagebot.errors import ListError
@@ -58,9 +59,7 @@ class Entry:
     links: list[tuple[str, str]]  # (label, url); a title link has its title as label
     arxiv_id: str | None
     parsed: bool  # fits the list's grammar
-    layout: Layout | None = field(default=None, compare=False, repr=False)
     bullet: str = field(default="", compare=False, repr=False)
-    run_labels: tuple[str, ...] = field(default=(), compare=False, repr=False)
     kind: str = field(default="item", compare=False, repr=False)  # item | paragraph | row
 
 
@@ -132,7 +131,7 @@ class Document:
 
     @cached_property
     def venues(self) -> dict[str, str]:
-        return learn_venues([sample.reading for sample in self.samples.values()])
+        return venue_spellings(sample.reading for sample in self.samples.values())
 
     def section_style(self, section: Section) -> SectionStyle:
         """The style of ``section``'s own entries; for an empty section, the list's when it has one.
@@ -163,10 +162,8 @@ class Document:
                 "engine reads, so it has no style to follow (hint: add the paper by hand)"
             )
         if not everyone:
-            from triagebot.awesome.style import DEFAULT_EXAMPLE
-
-            reading = parse(DEFAULT_EXAMPLE + "\n")
-            return reading.section_style_of_all("an empty list")
+            example = parse(DEFAULT_EXAMPLE + "\n")
+            return learn_section_style(list(example.samples.values()), example.venues, "an empty list")
         try:
             return learn_section_style(everyone, self.venues, section.path)
         except ListError:
@@ -177,15 +174,14 @@ class Document:
 
     def _borrow_code_form(self, style: SectionStyle) -> SectionStyle:
         """A section none of whose entries has a code link writes one as the list's same-shaped entries do."""
-        if any(link.kind == "code" for t in style.templates for link in t.reading.links):
+        if any(has_code(t) for t in style.templates):
             return style
         shape = style.templates[0].reading.shape(exact=True)
         label = usual_code_label(list(self.samples.values()))
         found = [
             sample
             for sample in self.samples.values()
-            if sample.reading.shape(exact=True) == shape
-            and any(link.kind == "code" for link in sample.reading.links)
+            if has_code(sample) and sample.reading.shape(exact=True) == shape
         ]
         found.sort(key=lambda s: not any(link.label.casefold() == label for link in s.reading.links))
         if not found:
@@ -194,9 +190,6 @@ class Document:
         if words is not None:
             words = words | {w.casefold() for w in label.split()}
         return dataclasses.replace(style, templates=(found[0], *style.templates), common_words=words)
-
-    def section_style_of_all(self, name: str) -> SectionStyle:
-        return learn_section_style(list(self.samples.values()), self.venues, name)
 
     def plan(self, section_name: str, new: NewEntry) -> tuple[int, str, bool]:
         """Where and what to insert for ``new`` in the section: (0-based line, entry text, blank-separated).
@@ -209,17 +202,10 @@ class Document:
         index, after = self._position(section, style, when)
         template = style.template(new.code_url is not None)
         number = None
-        if template.block.number is not None:
-            if (
-                after is not None
-                and after.line in self.samples
-                and self.samples[after.line].block.number is not None
-            ):
-                number = (self.samples[after.line].block.number or 0) + 1
-            elif section.entries and self.samples[section.entries[0].line].block.number is not None:
-                number = self.samples[section.entries[0].line].block.number
-            else:
-                number = 1
+        if template.block.number is not None:  # after the entry it follows, else as the first one is
+            previous = self.samples[after.line].block.number if after is not None else None
+            first = self.samples[section.entries[0].line].block.number if section.entries else None
+            number = previous + 1 if previous is not None else first if first is not None else 1
         marker = next_marker(template.block, template.reading, number)
         return index, render(style, new, marker), style.blank_between
 
@@ -408,12 +394,11 @@ def parse_list(text: str, path: str) -> Document:
 def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -> Entry:
     raw = body("".join(lines[block.start : block.stop]))
     links = [(link.label, link.url) for link in reading.links]
+    arxiv_id = reading.arxiv_id()
     if block.stop > block.head_stop:  # nested lines belong to the entry: their links too
         nested = read("".join(lines[block.head_stop : block.stop]))
         links += [(link.label, link.url) for link in nested.links]
-    arxiv_id = reading.arxiv_id() or next(
-        (i for _, url in links if "arxiv" in url.casefold() and (i := normalize_id(url))), None
-    )
+        arxiv_id = arxiv_id or next((link.arxiv for link in nested.links if link.arxiv), None)
     marker = reading.text[reading.marker.start : reading.marker.end] if reading.marker else ""
     return Entry(
         line=block.start + 1,
@@ -428,7 +413,6 @@ def _entry(lines: Sequence[str], block: Block, reading: Reading, section: str) -
         arxiv_id=arxiv_id,
         parsed=reading.title is not None
         and any(link.kind in ("title", "paper", "venue") for link in reading.links),
-        layout=None,
         bullet=marker,
         kind=block.kind,
     )

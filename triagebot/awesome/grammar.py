@@ -23,12 +23,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
+from triagebot.awesome.slots import LINK_RE
 from triagebot.awesome.text import clean_text, mask, unescape
 
-LINK_RE = re.compile(
-    r"(?<!!)\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
-    r"\((?P<url>[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)\)"
-)
 _ACRONYM_RE = re.compile(r"\*\*\[(?P<a>[^\[\]\n*]{1,60})\]\*\*|\[(?P<b>[^\[\]\n]{1,60})\](?![(\[])")
 _VENUE_YEAR_RE = re.compile(
     r"(?:(?P<venue>[A-Za-z][^|*()\[\]\n]{0,60}?)[ ,]+)?(?P<year>(?:19|20)\d{2})",

@@ -38,9 +38,10 @@ def entry_acronym(entry: Entry) -> str | None:
 
 def title_key(title: str) -> str:
     """Title without case, accents, punctuation or dashes: ``Zero-/Few-Shot`` -> ``zero few shot``."""
-    decomposed = unicodedata.normalize("NFKD", title)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD_RE.sub(" ", plain.casefold()).split())
+    if not title.isascii():  # ASCII has nothing to decompose (NFKD leaves it as it is)
+        decomposed = unicodedata.normalize("NFKD", title)
+        title = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_WORD_RE.sub(" ", title.casefold()).split())
 
 
 class EntryIndex:

@@ -23,8 +23,7 @@ def insert_entry(text: str, section_name: str, entry: str) -> str:
     doc = _parsed(text)
     section = doc.section(section_name)
     index, blank = insertion_index(doc, section, entry)
-    own = [e for e in section.entries if e.kind != "mention"]
-    return _insert(doc, text, index, entry.split("\n"), blank, beside_entries=bool(own))
+    return _insert(doc, text, index, entry.split("\n"), blank, beside_entries=bool(section.entries))
 
 
 @lru_cache(maxsize=4)

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from triagebot.arxiv_ids import link_form
 from triagebot.awesome.document import Document, Entry, Section, parse
 from triagebot.awesome.index import title_key
 from triagebot.awesome.slots import MARKER_RE
-from triagebot.awesome.style import arxiv_form
 from triagebot.awesome.text import body, ending, is_paper_url
 
 Severity = Literal["error", "warning"]
@@ -22,7 +22,6 @@ _SIGNED_URL_RE = re.compile(
     re.IGNORECASE,
 )
 _EXTERNAL_LINK_RE = re.compile(r"\]\(\s*<?(?:https?:)?//|<https?://|href=[\"']?https?://", re.IGNORECASE)
-_HARD_BREAK_RE = re.compile(r"(?:<br\s*/?>|  |\\)[ \t]*$", re.IGNORECASE)
 _CODE_LABELS = frozenset({"code", "github", "repo", "repository", "source", "implementation"})
 
 
@@ -156,7 +155,7 @@ def _section_forms(doc: Document) -> dict[str, str]:
     counts: dict[str, Counter[str]] = {}
     for entry in doc.entries:
         for label, url in entry.links:
-            if label.casefold() not in _CODE_LABELS and (form := arxiv_form(url)) is not None:
+            if label.casefold() not in _CODE_LABELS and (form := link_form(url)) is not None:
                 counts.setdefault(entry.section, Counter())[form] += 1
     forms: dict[str, str] = {}
     for section, counter in counts.items():
@@ -227,7 +226,7 @@ def _link_problems(entry: Entry, label: str, url: str, section_form: str | None)
         )
     if label.casefold() in _CODE_LABELS and is_paper_url(url):
         yield entry.line, "code-link-not-code", "error", f"{shown} points to a paper ({url}), not to code"
-    form = arxiv_form(url)
+    form = link_form(url)
     if form is not None and section_form and label.casefold() not in _CODE_LABELS and form != section_form:
         yield (
             entry.line,

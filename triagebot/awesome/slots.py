@@ -61,7 +61,21 @@ _VENUE_WINDOW = 48
 _DATE_WINDOW = 14
 _ALT_RE = re.compile(r"\s*!\[([^\]]*)\]")
 _YEAR_RE = re.compile(r"(?<![\w/.:#=?&-])(?P<year>(?:19|20)\d\d)(?![\w/-]|\.\w)")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_MONTHS = tuple(name[:3].casefold() for name in MONTH_NAMES)  # "jan" .. "dec"
 _MAX_LEADS = 6
 _NAME = (
     r"[A-Z][\w'\-]*\.?(?:[ ](?:(?:van|von|der|den|de|da|del|di|du|le|la|dos|ter)[ ])?[A-Z][\w'\-]*\.?){0,3}"

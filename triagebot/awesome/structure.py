@@ -47,14 +47,9 @@ class Block(NamedTuple):
     start: int
     stop: int  # exclusive; trailing blank lines trimmed
     head_stop: int  # end of the entry's own text (an item's first paragraph; nested items follow)
-    content: str  # the entry's own text (an item's first paragraph, a row's cells joined by " | ")
-    marker: str = ""  # "-", "+", "*", "." or ")" for list items
     number: int | None = None  # an ordered item's number
-    indent: int = 0  # columns before the marker
     cells: tuple[str, ...] = ()  # a table row's cells
     header: tuple[str, ...] = ()  # its table's header cells
-    table: int = -1  # first line of its table
-    list_id: int = -1  # first line of its list (items of one list share it)
     loose: bool = False  # the list has blank lines between its items
 
 
@@ -104,7 +99,6 @@ def scan(lines: Sequence[str]) -> Structure:
 def _walk(tokens: list[Token], lines: Sequence[str], out: Structure) -> None:  # noqa: C901, PLR0912
     index = 0
     skip_until = -1  # inside an accepted entry: its nested blocks belong to it
-    lists: list[Token] = []
     table: tuple[int, tuple[str, ...]] | None = None
     in_item = 0
     while index < len(tokens):
@@ -119,17 +113,13 @@ def _walk(tokens: list[Token], lines: Sequence[str], out: Structure) -> None:  #
                 out.open_ends[span[1]] = "paragraph" if kind == "paragraph_open" else "html"
         if kind in ("html_block", "fence", "code_block") and span is not None:
             out.hidden.append((span[0], span[1]))
-        elif kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append(token)
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
         elif kind == "list_item_close":
             in_item -= 1
         elif kind == "list_item_open":
             in_item += 1
             if span is None or span[0] < skip_until:
                 pass
-            elif (block := _item(tokens, index, lines, lists[-1] if lists else token)) is not None:
+            elif (block := _item(tokens, index, lines)) is not None:
                 out.blocks.append(block)
                 skip_until = span[1]
             elif _ANCHOR_LINK_RE.search(_first_inline(tokens, index)):
@@ -144,9 +134,9 @@ def _walk(tokens: list[Token], lines: Sequence[str], out: Structure) -> None:  #
             if (block := _paragraph(tokens, index, lines)) is not None:
                 out.blocks.append(block)
         elif kind == "table_open" and span is not None:
-            table = (span[0], _header(tokens, index))
+            table = (span[0], _inlines(tokens, index, "thead_close"))
         elif kind == "tr_open" and span is not None and table is not None and span[0] > table[0]:
-            if (block := _row(tokens, index, table)) is not None:
+            if (block := _row(tokens, index, table[1])) is not None:
                 out.blocks.append(block)
         elif kind == "table_close":
             table = None
@@ -170,7 +160,7 @@ def _first_inline(tokens: list[Token], index: int) -> str:
     return tokens[position + 1].content if position >= 0 else ""
 
 
-def _item(tokens: list[Token], index: int, lines: Sequence[str], owner: Token) -> Block | None:
+def _item(tokens: list[Token], index: int, lines: Sequence[str]) -> Block | None:
     token = tokens[index]
     assert token.map is not None
     position = _first_paragraph(tokens, index)
@@ -182,21 +172,8 @@ def _item(tokens: list[Token], index: int, lines: Sequence[str], owner: Token) -
         return None
     start, stop = token.map
     stop = _trim(lines, start, stop)
-    line = lines[start].lstrip("\ufeff")
-    indent = len(line) - len(line.lstrip(" \t"))
     number = int(token.info) if token.info.isdigit() else None
-    return Block(
-        "item",
-        start,
-        stop,
-        min(paragraph.map[1], stop),
-        content,
-        marker=token.markup,
-        number=number,
-        indent=indent,
-        list_id=owner.map[0] if owner.map else start,
-        loose=not paragraph.hidden,
-    )
+    return Block("item", start, stop, min(paragraph.map[1], stop), number=number, loose=not paragraph.hidden)
 
 
 def _paragraph(tokens: list[Token], index: int, lines: Sequence[str]) -> Block | None:
@@ -212,14 +189,14 @@ def _paragraph(tokens: list[Token], index: int, lines: Sequence[str]) -> Block |
     if not _OUTSIDE_LINK_RE.search(content):
         return None
     if span[1] - span[0] < 2:
-        return Block("paragraph", span[0], span[1], span[1], content) if _one_line_entry(content) else None
+        return Block("paragraph", span[0], span[1], span[1]) if _one_line_entry(content) else None
     hard = all(_HARD_BREAK_RE.search(line.rstrip("\r\n")) for line in own[:-1])
     titled = (
         span[1] - span[0] <= _MAX_SOFT_LINES
         and own[0].lstrip().startswith(("**", "__", "*", "_", "[", '"'))
         and _PAPER_LINK_RE.search(content) is not None
     )
-    return Block("paragraph", span[0], span[1], span[1], content) if hard or titled else None
+    return Block("paragraph", span[0], span[1], span[1]) if hard or titled else None
 
 
 def _one_line_entry(content: str) -> bool:
@@ -232,32 +209,23 @@ def _one_line_entry(content: str) -> bool:
     return is_paper_url(match.group("url"))
 
 
-def _header(tokens: list[Token], index: int) -> tuple[str, ...]:
+def _inlines(tokens: list[Token], index: int, until: str) -> tuple[str, ...]:
+    """The inline contents (a table's cells) after ``tokens[index]``, up to the first ``until`` token."""
     cells: list[str] = []
     for position in range(index + 1, len(tokens)):
         token = tokens[position]
-        if token.type == "thead_close":
+        if token.type == until:
             break
         if token.type == "inline":
             cells.append(token.content)
     return tuple(cells)
 
 
-def _row(tokens: list[Token], index: int, table: tuple[int, tuple[str, ...]]) -> Block | None:
+def _row(tokens: list[Token], index: int, header: tuple[str, ...]) -> Block | None:
     span = tokens[index].map
     assert span is not None
-    cells = _cells(tokens, index)
+    cells = _inlines(tokens, index, "tr_close")
     content = " | ".join(cells)
     if not _OUTSIDE_LINK_RE.search(content):
         return None
-    return Block("row", span[0], span[1], span[1], content, cells=cells, header=table[1], table=table[0])
-
-
-def _cells(tokens: list[Token], index: int) -> tuple[str, ...]:
-    cells: list[str] = []
-    for token in tokens[index + 1 :]:
-        if token.type == "tr_close":
-            break
-        if token.type == "inline":
-            cells.append(token.content)
-    return tuple(cells)
+    return Block("row", span[0], span[1], span[1], cells=cells, header=header)

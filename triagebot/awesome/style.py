@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import itertools
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from triagebot.arxiv_ids import normalize_id, split_id
+from triagebot.arxiv_ids import link_form, normalize_id, split_id
 from triagebot.awesome.grammar import Fields, Layout, extract, squash_venue
-from triagebot.awesome.text import clean_text, clean_title, escape_markdown
+from triagebot.awesome.slots import MARKER_RE
+from triagebot.awesome.text import clean_text, clean_title, escape_markdown, safe_url
 from triagebot.code_hosts import is_code_url
 from triagebot.errors import ListError
 
 Ordering = Literal["append", "year", "alpha"]
 
-_ARXIV_FORM_RE = re.compile(
-    r"^(?P<prefix>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
-    r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?P<suffix>\.pdf)?$",
-    re.IGNORECASE,
-)
-_BULLET_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _MIN_SECTION_SIZE = 3
 _VOTERS = 1000
 _MAX_OUT_OF_ORDER = 0.1
@@ -65,16 +59,8 @@ class Sample:
 
 
 def bullet_of(line: str) -> str:
-    match = _BULLET_RE.match(line)
+    match = MARKER_RE.match(line)
     return match.group(0) if match else ""
-
-
-def arxiv_form(url: str) -> str | None:
-    """``https://arxiv.org/pdf/{id}.pdf`` for ``https://arxiv.org/pdf/1911.07389v2.pdf``, else None."""
-    match = _ARXIV_FORM_RE.match(url.strip())
-    if match is None:
-        return None
-    return match.group("prefix") + "{id}" + (match.group("suffix") or "")
 
 
 def paper_urls(fields: Fields, code_label: str | None) -> list[str]:
@@ -108,7 +94,7 @@ def learn_style(samples: Sequence[Sample]) -> Style:
         form
         for s in usable
         for url in paper_urls(s.fields, code_label)
-        if (form := arxiv_form(url)) is not None
+        if (form := link_form(url)) is not None
     )
     ordering, descending = infer_ordering(everyone)
     return Style(
@@ -167,18 +153,11 @@ def style_from_example(line: str) -> Style:
     code = next((link.label for link in fields.run if is_code_url(link.url)), None)
     pdf = next((link.label for link in fields.run if link.label != code), "pdf")
     form = next(
-        (f for url in paper_urls(fields, code) if (f := arxiv_form(url))), "https://arxiv.org/abs/{id}"
+        (f for url in paper_urls(fields, code) if (f := link_form(url))), "https://arxiv.org/abs/{id}"
     )
     return Style(
         layout=fields.layout, bullet=bullet.lstrip(), pdf_link_form=form, pdf_label=pdf, code_label=code
     )
-
-
-def _safe_url(url: str) -> str:
-    cleaned = clean_text(url)
-    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
-        cleaned = cleaned.replace(raw, encoded)
-    return cleaned.replace("]", "%5D")
 
 
 def render_entry(
@@ -230,7 +209,7 @@ def _render_links(style: Style, ident: str, code_url: str | None) -> str:
     if "{url}" not in title_fmt:
         pairs.append((style.pdf_label, style.paper_url(ident)))
     if code_url:
-        pairs.append((style.code_label or "code", _safe_url(code_url)))
+        pairs.append((style.code_label or "code", safe_url(code_url)))
     fmt = style.layout.link_format
     return style.layout.link_separator.join(
         fmt.format(label=escape_markdown(lbl), url=url) for lbl, url in pairs

@@ -18,13 +18,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
-from triagebot.arxiv_ids import normalize_id
+from triagebot.arxiv_ids import link_form, normalize_id
+from triagebot.awesome.grammar import squash_venue
 from triagebot.awesome.slots import (
     ISO_DATE_RE,
     KEY_DATE_RE,
     MARKER_RE,
+    MONTH_NAMES,
     LinkSlot,
     Reading,
     Span,
@@ -33,35 +36,14 @@ from triagebot.awesome.slots import (
     venue_of,
 )
 from triagebot.awesome.structure import Block, scan
-from triagebot.awesome.text import clean_text, clean_title, split_lines
-from triagebot.code_hosts import is_code_url
+from triagebot.awesome.style import learn_venues
+from triagebot.awesome.text import clean_text, clean_title, escape_title, mask, safe_url, split_lines
 from triagebot.errors import ListError
 
 Order = Literal["newest-first", "newest-last", "append"]
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_ESCAPE_RE = re.compile(r"([\\`*\[\]<>])")
-_STRICT_RE = re.compile(r"([\\`*\[\]<>().,;:'\-])")
-_LONE_UNDERSCORE_RE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_FULL_MONTHS = frozenset(name.casefold() for name in MONTH_NAMES)
 _OWNER_REPO_RE = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)", re.IGNORECASE)
-_ARXIV_FORM_RE = re.compile(
-    r"^(?P<prefix>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)"
-    r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?P<suffix>\.pdf)?$",
-    re.IGNORECASE,
-)
 _WORD_RE = re.compile(r"[A-Za-z]{3,}")
 _MIN_PEERS = 3
 # what a template may keep that holds digits which are no fact of the entry: link targets, image
@@ -81,6 +63,8 @@ _OWN_MARKS_RE = re.compile(
 )
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _INLINE_COMMENT_RE = re.compile(r"[ \t]*<!--.*?-->", re.DOTALL)
+_TITLE_HEADERS = ("title", "paper", "name", "method")  # in this order of preference
+_VENUE_HEADERS = ("venue", "conference", "journal")
 _MIN_SHARE = 0.3  # the most common shape of a section must cover this share of its entries
 _MAX_OUT_OF_ORDER = 0.1
 
@@ -109,16 +93,9 @@ class SectionStyle:
 
     def template(self, with_code: bool) -> Sample:
         for sample in self.templates:
-            if any(link.kind == "code" for link in sample.reading.links) == with_code:
+            if has_code(sample) == with_code:
                 return sample
         return self.templates[0]
-
-
-def arxiv_form(url: str) -> str | None:
-    match = _ARXIV_FORM_RE.match(url.strip())
-    if match is None:
-        return None
-    return match.group("prefix") + "{id}" + (match.group("suffix") or "")
 
 
 def _raw(lines: Sequence[str], start: int, stop: int) -> str:
@@ -131,25 +108,25 @@ def read_block(lines: Sequence[str], block: Block) -> Reading:
     if block.kind != "row":
         return read(text)
     cells = cell_spans(text)
-    column = title_column(block.header, block.cells)
+    column, venue = _header_columns(block.header)
+    if column is None:  # the header names no title column: the first cell with a (non-badge) link
+        column = next((i for i, cell in enumerate(block.cells) if "](" in cell and "![" not in cell), 0)
     title_cell = cells[column] if column < len(cells) else None
-    venue = venue_column(block.header)
     venue_cell = cells[venue] if venue is not None and venue < len(cells) else None
     return read(text, title_cell=title_cell, cells=cells, venue_cell=venue_cell)
 
 
-def venue_column(header: Sequence[str]) -> int | None:
+@lru_cache(maxsize=64)
+def _header_columns(header: tuple[str, ...]) -> tuple[int | None, int | None]:
+    """(title column, venue column) as a table's header names them (None: not named); read once a table."""
     names = [clean_text(h).casefold() for h in header]
-    return next(
-        (i for i, name in enumerate(names) if any(w in name for w in ("venue", "conference", "journal"))),
-        None,
-    )
+    title = next((i for wanted in _TITLE_HEADERS for i, name in enumerate(names) if wanted in name), None)
+    venue = next((i for i, name in enumerate(names) if any(w in name for w in _VENUE_HEADERS)), None)
+    return title, venue
 
 
 def cell_spans(row: str) -> tuple[Span, ...]:
     """Spans of a table row's cells, inside the pipes (escaped pipes and code spans respected)."""
-    from triagebot.awesome.text import mask
-
     masked = mask(row)
     depth = 0
     cuts: list[int] = []
@@ -171,15 +148,6 @@ def cell_spans(row: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def title_column(header: Sequence[str], cells: Sequence[str]) -> int:
-    names = [clean_text(h).casefold() for h in header]
-    for wanted in ("title", "paper", "name", "method"):
-        for index, name in enumerate(names):
-            if wanted in name:
-                return index
-    return next((i for i, cell in enumerate(cells) if "](" in cell and "![" not in cell), 0)
-
-
 def learn_section_style(
     samples: Sequence[Sample], venues: dict[str, str], section: str, peers: Sequence[Sample] = ()
 ) -> SectionStyle:
@@ -194,44 +162,47 @@ def learn_section_style(
     kinds = Counter(s.block.kind for s in usable)
     kind = kinds.most_common(1)[0][0]
     usable = [s for s in usable if s.block.kind == kind]
-    shapes = Counter(s.reading.shape() for s in usable)
-    shape, count = shapes.most_common(1)[0]
+    shape_of = [s.reading.shape() for s in usable]
+    shape, count = Counter(shape_of).most_common(1)[0]
     if len(usable) >= 3 and count / len(usable) < _MIN_SHARE:
         raise ListError(
             f"section {section!r}: its {len(usable)} entries share no one style "
             f"(the most common is used by {count}); add the paper by hand"
         )
-    chosen = [s for s in usable if s.reading.shape() == shape]
+    chosen = [s for s, own in zip(usable, shape_of, strict=True) if own == shape]
     code_labels = _code_labels(usable) or _code_labels(peers)
     code_label = code_labels.most_common(1)[0][0] if code_labels else ""
     common = _common_words(usable if len(usable) >= _MIN_PEERS else [*usable, *peers], code_label)
     # newest entries first: their style is the current one; fewest "other" links first, and fewest
     # words of their own outside the slots ("Local Demo" in a table cell) that a new entry cannot keep
-    exact = Counter(s.reading.shape(exact=True) for s in chosen)
-    chosen.sort(
-        key=lambda s: (
-            -exact[s.reading.shape(exact=True)],
-            _own_words(s.reading, common),
-            len(_OWN_MARKS_RE.findall(s.reading.text)),
-            _others(s.reading),
-            -s.block.start,
-        )
+    exact_of = [s.reading.shape(exact=True) for s in chosen]
+    exact = Counter(exact_of)
+    ranked = sorted(
+        zip(chosen, exact_of, strict=True),
+        key=lambda pair: (
+            -exact[pair[1]],
+            _own_words(pair[0].reading, common),
+            len(_OWN_MARKS_RE.findall(pair[0].reading.text)),
+            _others(pair[0].reading),
+            -pair[0].block.start,
+        ),
     )
-    with_code = [s for s in chosen if any(link.kind == "code" for link in s.reading.links)]
+    chosen = [s for s, _ in ranked]
+    with_code = [s for s in chosen if has_code(s)]
     with_code.sort(
         key=lambda s: (
             not any(link.label.casefold() == code_label for link in s.reading.links),
             len(_OWN_MARKS_RE.findall(s.reading.text)),  # fewest badges of its own to leave out
         )
     )
-    without = [s for s in chosen if s not in with_code]
+    without = [s for s in chosen if not has_code(s)]
     forms = Counter(
         form
         for s in usable
         for link in s.reading.links
-        if link.kind in ("title", "paper", "venue") and (form := arxiv_form(link.url))
+        if link.kind in ("title", "paper", "venue") and (form := link_form(link.url))
     )
-    local = _venues(s.reading for s in samples)
+    local = venue_spellings(s.reading for s in samples)
     return SectionStyle(
         kind=kind,
         templates=tuple(with_code[:1] + without[:1] + chosen[:1]),
@@ -244,6 +215,11 @@ def learn_section_style(
         month_dot=_month_dot(usable),
         code_label=_written_label(usable or peers, code_label),
     )
+
+
+def has_code(sample: Sample) -> bool:
+    """Whether the entry has a code link."""
+    return any(link.kind == "code" for link in sample.reading.links)
 
 
 def _code_labels(samples: Sequence[Sample]) -> Counter[str]:
@@ -286,7 +262,7 @@ def _written_label(samples: Sequence[Sample], label: str) -> str:
 def _month_dot(samples: Sequence[Sample]) -> bool:
     """Whether most of the section's abbreviated month names end with a dot."""
     written = [s.reading.date[0] for s in samples if s.reading.date is not None]
-    short = [w for w in written if not any(w.rstrip(".").casefold() == m.casefold() for m in _MONTH_NAMES)]
+    short = [w for w in written if w.rstrip(".").casefold() not in _FULL_MONTHS]
     return sum(w.endswith(".") for w in short) * 2 > len(short)
 
 
@@ -314,17 +290,9 @@ def _loose(samples: Sequence[Sample]) -> bool:
     return sum(1 for s in samples if s.block.loose) * 2 > len(samples)
 
 
-def _venues(readings: Iterable[Reading]) -> dict[str, str]:
-    spellings: dict[str, Counter[str]] = {}
-    for reading in readings:
-        if reading.venue is not None and reading.venue.venue:
-            venue = reading.venue.venue
-            spellings.setdefault(venue.casefold(), Counter())[venue] += 1
-    return {key: counts.most_common(1)[0][0] for key, counts in spellings.items()}
-
-
-def learn_venues(readings: Sequence[Reading]) -> dict[str, str]:
-    return _venues(readings)
+def venue_spellings(readings: Iterable[Reading]) -> dict[str, str]:
+    """casefold -> the spelling of each venue the readings use most."""
+    return learn_venues(reading.venue.venue for reading in readings if reading.venue is not None)
 
 
 def _order(readings: Sequence[Reading]) -> Order:
@@ -367,23 +335,6 @@ class NewEntry:
     authors: tuple[str, ...] = ()
 
 
-def escape_title(text: str, *, pipes: bool, strict: bool = False) -> str:
-    """Escape only what CommonMark would otherwise read as markup inside an entry.
-
-    ``strict`` also escapes the punctuation a venue or a separator could be read from; used only
-    when the minimal form would not read back as the same title.
-    """
-    escaped = _LONE_UNDERSCORE_RE.sub(r"\\_", (_STRICT_RE if strict else _ESCAPE_RE).sub(r"\\\1", text))
-    return escaped.replace("|", "\\|") if pipes or strict else escaped
-
-
-def _safe_url(url: str) -> str:
-    cleaned = clean_text(url)
-    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
-        cleaned = cleaned.replace(raw, encoded)
-    return cleaned.replace("]", "%5D")
-
-
 @dataclass(frozen=True)
 class _Fill:
     """What goes into a template's slots."""
@@ -407,7 +358,7 @@ def render(style: SectionStyle, new: NewEntry, marker: str) -> str:
     title = clean_title(new.title)
     if not title:
         raise ListError(f"{ident}: empty title")
-    code = _safe_url(new.code_url) if new.code_url else None
+    code = safe_url(new.code_url) if new.code_url else None
     sample = style.template(code is not None)
     paper_url = style.paper_form.format(id=ident)
     venue = _venue_name(style, new.venue)
@@ -505,14 +456,27 @@ def _star_swap(reading: Reading, fill: _Fill) -> list[tuple[str, str]]:
     """(template repository, new repository) when a badge that is no link names the template's
     GitHub code repository (``![Star](img.shields.io/github/stars/owner/repo.svg)``) and the new
     paper's code is on GitHub too: that badge is the code's, and is rewritten, not left out."""
-    new_repo = _OWNER_REPO_RE.match(fill.code) if fill.code else None
+    new_repo = _github_repo(fill.code) if fill.code else None
     if new_repo is None:
         return []
     for link in reading.links:
-        old_repo = _OWNER_REPO_RE.match(link.url) if link.kind == "code" else None
+        old_repo = _github_repo(link.url) if link.kind == "code" else None
         if old_repo is not None:
-            return [(old_repo.group(1), new_repo.group(1))]
+            return [(old_repo, new_repo)]
     return []
+
+
+def _github_repo(url: str) -> str | None:
+    """``owner/repo`` of a GitHub URL, else None."""
+    match = _OWNER_REPO_RE.match(url)
+    return match.group(1) if match is not None else None
+
+
+def _badge_repo(reading: Reading, link: LinkSlot) -> str | None:
+    """The GitHub repository a badge link names in its image (a star badge), else None."""
+    repo = _github_repo(link.url) if link.image else None
+    label = reading.text[link.label_span.start : link.label_span.end]
+    return repo if repo is not None and repo in label else None
 
 
 def _date_edits(reading: Reading, fill: _Fill) -> list[tuple[int, int, str]]:
@@ -548,8 +512,7 @@ def _tidy(line: str) -> str:
 
 
 def _venue_name(style: SectionStyle, venue: str | None) -> str:
-    name = clean_text(venue or "") or "arXiv"
-    squashed = " ".join(name.replace(",", " ").split())
+    squashed = squash_venue(clean_text(venue or "") or "arXiv")
     return style.venues.get(squashed.casefold(), squashed)
 
 
@@ -636,13 +599,11 @@ def _date_text(date: tuple[str, VenueSlot], new: NewEntry, ident: str, month_dot
         return f"{new.year}-{new.month:02d}-{new.day:02d}"
     if new.month is None:
         return str(new.year)
-    name = _MONTH_NAMES[new.month - 1]
+    name = MONTH_NAMES[new.month - 1]
     bare = written.rstrip(".")
-    shown = name if len(bare) > 4 else name[: len(bare)] if len(bare) == 4 and name[:4] == bare else name[:3]
-    if len(bare) == 4 and name[:4] != bare:
-        shown = name[:3]
+    shown = name if len(bare) > 4 else name[:4] if len(bare) == 4 and name[:4] == bare else name[:3]
     # "May" or "June" shows no abbreviation: the section's other dates tell whether one takes a dot
-    abbreviated = bool(bare) and not any(bare.casefold() == m.casefold() for m in _MONTH_NAMES)
+    abbreviated = bool(bare) and bare.casefold() not in _FULL_MONTHS
     dot = written.endswith(".") if abbreviated else month_dot
     if dot and shown != name:
         shown += "."
@@ -655,7 +616,7 @@ def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int
     label = text[link.label_span.start : link.label_span.end]
     if link.kind in ("title", "paper"):
         edits = [(*url, fill.paper_url)]
-        old = normalize_id(link.url) if "arxiv" in link.url.casefold() else None
+        old = link.arxiv
         if link.image and old and old in label:
             edits.append((link.label_span.start, link.label_span.end, label.replace(old, fill.ident)))
         return edits
@@ -670,18 +631,12 @@ def _link_edits(reading: Reading, link: LinkSlot, fill: _Fill) -> list[tuple[int
         if usual and not link.image and clean_text(usual).casefold() != link.label.casefold():
             # "[Hugging Face](url)" in a template: the new code link is labelled as the section's are
             edits.append((link.label_span.start, link.label_span.end, usual))
-        old_repo = _OWNER_REPO_RE.match(link.url)
-        if link.image and old_repo and old_repo.group(1) in label:
-            new_repo = _OWNER_REPO_RE.match(fill.code)
+        old_repo = _badge_repo(reading, link)
+        if old_repo is not None:
+            new_repo = _github_repo(fill.code)
             if new_repo is None:  # a GitHub star badge cannot show another host's repository
                 return [_drop(text, link.outer, reading)]
-            edits.append(
-                (
-                    link.label_span.start,
-                    link.label_span.end,
-                    label.replace(old_repo.group(1), new_repo.group(1)),
-                )
-            )
+            edits.append((link.label_span.start, link.label_span.end, label.replace(old_repo, new_repo)))
         return edits
     return [_drop(text, link.outer, reading)]
 
@@ -784,10 +739,7 @@ def _keeps(template: Reading, link: LinkSlot, code: str) -> bool:
     """Whether the template's code ``link`` is rewritten for ``code`` (a GitHub badge needs GitHub)."""
     if link.kind != "code":
         return False
-    old_repo = _OWNER_REPO_RE.match(link.url)
-    label = template.text[link.label_span.start : link.label_span.end]
-    badge_names_repo = link.image and old_repo is not None and old_repo.group(1) in label
-    return not badge_names_repo or _OWNER_REPO_RE.match(code) is not None
+    return _badge_repo(template, link) is None or _github_repo(code) is not None
 
 
 def next_marker(sample: Block, reading: Reading, number: int | None) -> str:
@@ -800,7 +752,3 @@ def next_marker(sample: Block, reading: Reading, number: int | None) -> str:
         return written
     shown = str(number if number is not None else int(match.group(3)))
     return f"{match.group(1)}{shown}{match.group(4)}{match.group(5)}"
-
-
-def is_code(url: str) -> bool:
-    return is_code_url(url)

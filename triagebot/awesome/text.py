@@ -15,6 +15,9 @@ _CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
 # What a title must not carry raw: grammar characters of an entry line.
 _TO_ESCAPE_RE = re.compile(r"([\\\[\]*`|<>~])")
 _STRICT_ESCAPE_RE = re.compile(r"([\\\[\]*`|<>~().,;:\-])")
+# What a new entry's title escapes (template.py): only what CommonMark would read as markup there.
+_TITLE_ESCAPE_RE = re.compile(r"([\\`*\[\]<>])")
+_TITLE_STRICT_RE = re.compile(r"([\\`*\[\]<>().,;:'\-])")
 _LONE_UNDERSCORE_RE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn"})
 MASK = "\x00"
@@ -93,6 +96,26 @@ def escape_markdown(text: str, *, strict: bool = False) -> str:
     """
     escaped = (_STRICT_ESCAPE_RE if strict else _TO_ESCAPE_RE).sub(r"\\\1", text)
     return _LONE_UNDERSCORE_RE.sub(r"\\_", escaped)
+
+
+def safe_url(url: str) -> str:
+    """A URL cleaned, with what would end or break a Markdown link target percent-encoded."""
+    cleaned = clean_text(url)
+    for raw, encoded in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E"), ("[", "%5B")):
+        cleaned = cleaned.replace(raw, encoded)
+    return cleaned.replace("]", "%5D")
+
+
+def escape_title(text: str, *, pipes: bool, strict: bool = False) -> str:
+    """Escape only what CommonMark would otherwise read as markup inside an entry.
+
+    ``strict`` also escapes the punctuation a venue or a separator could be read from; used only
+    when the minimal form would not read back as the same title.
+    """
+    escaped = _LONE_UNDERSCORE_RE.sub(
+        r"\\_", (_TITLE_STRICT_RE if strict else _TITLE_ESCAPE_RE).sub(r"\\\1", text)
+    )
+    return escaped.replace("|", "\\|") if pipes or strict else escaped
 
 
 def clean_title(text: str) -> str:
