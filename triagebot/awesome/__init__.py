@@ -6,7 +6,7 @@ from triagebot.awesome.document import Document, Entry, Section, heading_name, p
 from triagebot.awesome.files import read_list_file
 from triagebot.awesome.grammar import Layout
 from triagebot.awesome.index import EntryIndex, title_key
-from triagebot.awesome.insert import insert_entry
+from triagebot.awesome.insert import insert_entry, parse_cached
 from triagebot.awesome.lint import Problem, lint
 from triagebot.awesome.style import Style, learn_style, render_entry, style_from_example
 from triagebot.awesome.template import NewEntry, SectionStyle
@@ -26,6 +26,7 @@ __all__ = [
     "learn_style",
     "lint",
     "parse",
+    "parse_cached",
     "parse_list",
     "read_list_file",
     "render_entry",

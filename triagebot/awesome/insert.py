@@ -20,14 +20,14 @@ def insert_entry(text: str, section_name: str, entry: str) -> str:
     """
     if "\r" in entry or not entry.strip() or any(not line.strip() for line in entry.split("\n")):
         raise ListError("an entry to insert must be non-empty lines without blank lines")
-    doc = _parsed(text)
+    doc = parse_cached(text)
     section = doc.section(section_name)
     index, blank = insertion_index(doc, section, entry)
     return _insert(doc, text, index, entry.split("\n"), blank, beside_entries=bool(section.entries))
 
 
 @lru_cache(maxsize=4)
-def _parsed(text: str) -> Document:
+def parse_cached(text: str) -> Document:
     """Documents are immutable: a list being edited several times in a run is parsed once per text."""
     return parse(text)
 

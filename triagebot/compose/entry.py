@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triagebot.awesome import Document, NewEntry, insert_entry, parse
+from triagebot.awesome import Document, NewEntry, insert_entry, parse_cached
 from triagebot.awesome.text import clean_text
 from triagebot.models import Decision, Paper
 from triagebot.sections import SEPARATOR
@@ -33,7 +33,7 @@ class InsertEntries:
 
     def __call__(self, text: str) -> str:
         for item in self.insertions:
-            if parse(text).index.find(arxiv_id=item.arxiv_id) is None:
+            if parse_cached(text).index.find(arxiv_id=item.arxiv_id) is None:  # insert_entry reuses it
                 text = insert_entry(text, item.section, item.line)
         return text
 

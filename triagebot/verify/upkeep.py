@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from triagebot.awesome import Entry, parse
+from triagebot.awesome.text import split_lines
 from triagebot.compose.pr_body import BODY_BUDGET, escape_text
 from triagebot.models import Proposal, UpkeepHistory
 from triagebot.pr_convention import UPKEEP_BRANCH, upkeep_marker
@@ -24,9 +25,6 @@ from triagebot.sections import is_protected
 from triagebot.verify.check import Finding, FindingKind
 from triagebot.verify.links import replace_arxiv_id
 from triagebot.verify.titles import normalise
-
-_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+\Z")
-
 
 _EDITABLE = (FindingKind.WRONG_ARXIV_LINK, FindingKind.VENUE_UPDATE, FindingKind.CODE_AVAILABLE)
 _EMPTY_CODE_LINK_RE = re.compile(r"(\[\[?code\]?\])\(\s*\)", re.IGNORECASE)
@@ -79,7 +77,7 @@ def apply_fixes(text: str, chosen: Sequence[Finding]) -> str:
     """
     if not chosen:
         return text
-    lines = _LINE_RE.findall(text)
+    lines = split_lines(text)
     entries = parse(text).entries
     spellings = {e.venue.casefold(): e.venue for e in entries if e.venue}
     for fix in chosen:
@@ -88,7 +86,7 @@ def apply_fixes(text: str, chosen: Sequence[Finding]) -> str:
             if not fix.arxiv_id or entry.arxiv_id != fix.arxiv_id or normalise(entry.title or "") != title:
                 continue
             block = lines[entry.line - 1 : entry.end_line]
-            edited = _LINE_RE.findall(_edit_block("".join(block), entry, fix, spellings))
+            edited = split_lines(_edit_block("".join(block), entry, fix, spellings))
             if len(edited) == len(block):  # never a line more or less
                 lines[entry.line - 1 : entry.end_line] = edited
     return "".join(lines)
