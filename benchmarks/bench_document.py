@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from triagebot.awesome import insert_entry, lint, parse
-from triagebot.awesome.insert import _parsed
+from triagebot.awesome.insert import parse_cached
 from triagebot.awesome.template import NewEntry
 
 T = TypeVar("T")
@@ -97,7 +97,7 @@ def main() -> None:
     t_render, line = best(args.repeat, lambda: doc.plan("Technique 17", new)[1])
 
     def cold_insert() -> str:
-        _parsed.cache_clear()  # as if the text had never been parsed
+        parse_cached.cache_clear()  # as if the text had never been parsed
         return insert_entry(text, "Technique 17", line)
 
     t_cold, new_text = best(args.repeat, cold_insert)
